@@ -1,0 +1,48 @@
+package dev.reviewscore.config;
+
+import java.io.Serializable;
+
+/**
+ * The model and how it is run on executors.
+ *
+ * @param location the model folder, a local path or Hadoop FileSystem URI ({@code model.location})
+ * @param positiveLabel the label treated as positive in binary metrics, or null to infer it
+ *     ({@code model.positive-label})
+ * @param device where tasks score ({@code model.device})
+ * @param batchSize sequences per forward pass ({@code model.batch-size})
+ * @param maxLength tokens per sequence, or null for the model's maximum ({@code model.max-length})
+ * @param longText what to do with reviews longer than the maximum length ({@code model.long-text})
+ * @param windowOverlap tokens shared by consecutive windows ({@code model.window-overlap})
+ * @param maxWindows windows scored per review at most ({@code model.max-windows})
+ * @param tokenTypes whether token type ids are sent, or null to follow serving.properties ({@code model.token-types})
+ * @param threads PyTorch intra-op threads per task ({@code model.threads})
+ * @param bucketWindow rows sorted by length together before batching; 1 turns sorting off ({@code model.bucket-window})
+ */
+public record ModelConfig(String location, String positiveLabel, DeviceChoice device, int batchSize,
+                          Integer maxLength, LongTextPolicy longText, int windowOverlap, int maxWindows,
+                          Boolean tokenTypes, int threads, int bucketWindow) implements Serializable {
+
+    /** Checks ranges; each message names the key. */
+    public ModelConfig {
+        ConfigCheck.require(location != null && !location.isBlank(), "model.location", location,
+                "set the model folder (for the bundled default: models/movie-sentiment)");
+        ConfigCheck.require(batchSize >= 1 && batchSize <= 4096, "model.batch-size", batchSize,
+                "use a whole number from 1 to 4096 (32 is a good start on CPU)");
+        ConfigCheck.require(maxLength == null || maxLength >= 8, "model.max-length", maxLength,
+                "use at least 8 tokens, or null for the model's maximum");
+        ConfigCheck.require(windowOverlap >= 0, "model.window-overlap", windowOverlap, "use 0 or more tokens");
+        ConfigCheck.require(maxLength == null || windowOverlap < maxLength / 2, "model.window-overlap", windowOverlap,
+                "use less than half of model.max-length (" + maxLength + ")");
+        ConfigCheck.require(maxWindows >= 1, "model.max-windows", maxWindows, "use 1 or more");
+        ConfigCheck.require(threads >= 1 && threads <= 256, "model.threads", threads,
+                "use a whole number from 1 to 256 (1 per Spark task core is the usual choice)");
+        ConfigCheck.require(bucketWindow >= 1 && bucketWindow <= 1024, "model.bucket-window", bucketWindow,
+                "use a whole number of batches from 1 (no sorting) to 1024");
+    }
+
+    /** A copy pointing at another model folder. */
+    public ModelConfig withLocation(String newLocation) {
+        return new ModelConfig(newLocation, positiveLabel, device, batchSize, maxLength, longText, windowOverlap,
+                maxWindows, tokenTypes, threads, bucketWindow);
+    }
+}

@@ -1,0 +1,250 @@
+package dev.reviewscore.scoring;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.TableSchemas;
+import dev.reviewscore.source.RejectReason;
+import dev.reviewscore.source.ReviewColumns;
+import dev.reviewscore.source.ReviewSource;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores a review table into the scored Delta table: reads and normalizes the source, leaves out reviews this model
+ * version already scored with the same text (unless a full rescore is asked for), scores the rest on the executors
+ * ({@link ScorePartition}), MERGEs the scores on (review id, model version) and appends rows that could not be
+ * scored to the rejects table.
+ *
+ * <p>Every run accounts for every input row: {@code input = scored + rejected + skipped}. {@link #execute()} fails
+ * after writing if the equation does not hold.
+ */
+public final class ScoringJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
+    private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
+
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final ModelBundle bundle;
+    private final RunInfo run;
+
+    /**
+     * @param spark the session
+     * @param config the job configuration
+     * @param bundle the model, opened (and best probed) on the driver
+     * @param run the run's id and start time
+     */
+    public ScoringJob(SparkSession spark, JobConfig config, ModelBundle bundle, RunInfo run) {
+        this.spark = spark;
+        this.config = config;
+        this.bundle = bundle;
+        this.run = run;
+    }
+
+    /**
+     * What a scoring run did.
+     *
+     * @param runId the run
+     * @param modelName the model's name
+     * @param modelVersion the model's version
+     * @param input rows read from the source
+     * @param scored rows scored and merged into the scored table
+     * @param rejected rows written to the rejects table
+     * @param skipped rows left out because this model version already scored the same text
+     * @param inserted rows the MERGE inserted (new reviews)
+     * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
+     * @param rejectsByReason rejected rows per reason code
+     * @param duration wall-clock time of the run
+     */
+    public record Result(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
+                         long skipped, long inserted, long updated, Map<String, Long> rejectsByReason,
+                         Duration duration) {
+        /** Copies the map. */
+        public Result {
+            rejectsByReason = Map.copyOf(rejectsByReason);
+        }
+
+        /** Whether {@code input = scored + rejected + skipped}. */
+        public boolean balanced() {
+            return input == scored + rejected + skipped && scored == inserted + updated;
+        }
+    }
+
+    /**
+     * Runs the scoring job.
+     *
+     * @return the counts
+     * @throws dev.reviewscore.InvalidInputException for unreadable sources, missing columns and invalid settings
+     * @throws IllegalStateException when the accounting equation does not hold
+     */
+    public Result execute() {
+        long start = System.nanoTime();
+        TableLocation scoredTable = config.output().scored();
+        int positive = bundle.positiveIndex(config.model().positiveLabel());
+        boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
+        List<String> passThrough = config.source().columns().passThrough();
+
+        Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
+                bundle.labels(), positive).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> valid = normalized.where(col(ReviewColumns.REJECT_REASON).isNull());
+        Dataset<Row> previous = config.fullRescore() ? null : previousScores(scoredTable);
+        Dataset<Row> toScore = previous == null ? valid : valid.join(previous, sameScore(valid, previous), "left_anti");
+
+        Row inputCounts = normalized.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
+        long input = inputCounts.getLong(0);
+        long skipped = previous == null ? 0 : valid.join(previous, sameScore(valid, previous), "left_semi").count();
+
+        StructType scoredSchema = ScorePartition.outputSchema(toScore.schema());
+        ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, toScore.schema(),
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON);
+        Dataset<Row> predicted = toScore.mapPartitions(scorer, Encoders.row(scoredSchema))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        Row predictedCounts = predicted.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
+        long scored = predictedCounts.getLong(0) - predictedCounts.getLong(1);
+
+        Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()), positive,
+                passThrough);
+        DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
+        DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
+                : DeltaTables.merge(spark, scoredTable, scores, KEYS);
+
+        Dataset<Row> rejects = rejectRows(normalized.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
+                predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()), passThrough)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        Map<String, Long> byReason = new TreeMap<>();
+        for (Row row : rejects.groupBy("reason").count().collectAsList()) {
+            byReason.put(row.getString(0), row.getLong(1));
+        }
+        long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+        DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
+        if (rejected > 0) {
+            DeltaTables.append(config.output().rejects(), rejects);
+        }
+        rejects.unpersist();
+        predicted.unpersist();
+        normalized.unpersist();
+
+        Result result = new Result(run.runId(), bundle.name(), bundle.version(), input, scored, rejected, skipped,
+                merged.inserted(), merged.updated(), byReason, Duration.ofNanos(System.nanoTime() - start));
+        LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
+                run.runId(), input, scored, rejected, skipped, merged.inserted(), merged.updated());
+        if (!result.balanced()) {
+            throw new IllegalStateException("Row accounting failed for run " + run.runId() + ": input " + input
+                    + " != scored " + scored + " + rejected " + rejected + " + skipped " + skipped
+                    + " (merge inserted " + merged.inserted() + ", updated " + merged.updated() + "). The source "
+                    + "may have changed during the run; rerun the job, which scores only what is missing.");
+        }
+        return result;
+    }
+
+    /** Scores of this model version already in the table, pinned to the table's current version. */
+    private Dataset<Row> previousScores(TableLocation table) {
+        if (!DeltaTables.exists(spark, table)) {
+            return null;
+        }
+        long version = spark.sql("DESCRIBE HISTORY " + DeltaTables.sqlName(table) + " LIMIT 1").first()
+                .getLong(0);
+        return spark.sql("SELECT * FROM " + DeltaTables.sqlName(table) + " VERSION AS OF " + version)
+                .where(col("model_version").equalTo(lit(bundle.version())))
+                .select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
+                        col(ReviewColumns.TEXT_HASH).as("prev_text_hash"));
+    }
+
+    private static Column sameScore(Dataset<Row> rows, Dataset<Row> previous) {
+        return rows.col(ReviewColumns.REVIEW_ID).equalTo(previous.col("prev_review_id"))
+                .and(rows.col(ReviewColumns.TEXT_HASH).equalTo(previous.col("prev_text_hash")));
+    }
+
+    private Dataset<Row> scoredRows(Dataset<Row> predicted, int positive, List<String> passThrough) {
+        Column labels = array(bundle.labels().stream().map(name -> lit(name)).toArray(Column[]::new));
+        List<Column> columns = new ArrayList<>(List.of(
+                col(ReviewColumns.REVIEW_ID),
+                lit(bundle.name()).as("model_name"),
+                lit(bundle.version()).as("model_version"),
+                element_at(labels, col(ScorePartition.PREDICTED_INDEX).plus(1)).as("predicted_label"),
+                col(ScorePartition.PREDICTED_INDEX),
+                (positive >= 0 ? element_at(col(ScorePartition.CLASS_PROBABILITIES), lit(positive + 1))
+                        : lit(null).cast("double")).as("positive_probability"),
+                map_from_arrays(labels, col(ScorePartition.CLASS_PROBABILITIES)).as("probabilities"),
+                col(ReviewColumns.LABEL),
+                col(ReviewColumns.LABEL_INDEX),
+                col(ReviewColumns.SOURCE_LABEL),
+                col(ReviewColumns.TEXT),
+                col(ReviewColumns.TEXT_HASH),
+                col(ScorePartition.TOKEN_COUNT),
+                col(ScorePartition.WINDOWS),
+                col(ScorePartition.TRUNCATED),
+                lit(run.runId()).as("run_id"),
+                lit(Timestamp.from(run.startedAt())).as("scored_at")));
+        passThrough.forEach(name -> columns.add(col("`" + name + "`")));
+        return predicted.select(columns.toArray(new Column[0]));
+    }
+
+    private Dataset<Row> rejectRows(Dataset<Row> invalid, Dataset<Row> failed, List<String> passThrough) {
+        Column detail = null;
+        for (RejectReason reason : RejectReason.values()) {
+            Column matches = col(ReviewColumns.REJECT_REASON).equalTo(reason.code());
+            detail = detail == null ? when(matches, lit(reason.detail())) : detail.when(matches, lit(reason.detail()));
+        }
+        List<Column> kept = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID), col(ReviewColumns.TEXT),
+                col(ReviewColumns.SOURCE_LABEL), col(ReviewColumns.REJECT_REASON)));
+        passThrough.forEach(name -> kept.add(col("`" + name + "`")));
+        List<Column> invalidColumns = new ArrayList<>(kept);
+        invalidColumns.add(lit(null).cast("string").as(ScorePartition.REJECT_DETAIL));
+        List<Column> failedColumns = new ArrayList<>(kept);
+        failedColumns.add(col(ScorePartition.REJECT_DETAIL));
+        Dataset<Row> both = invalid.select(invalidColumns.toArray(new Column[0]))
+                .unionByName(failed.select(failedColumns.toArray(new Column[0])));
+
+        List<Column> original = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID).as("id"),
+                col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL).as("label")));
+        passThrough.forEach(name -> original.add(col("`" + name + "`")));
+        return both.select(
+                lit(run.runId()).as("run_id"),
+                lit(Timestamp.from(run.startedAt())).as("rejected_at"),
+                lit(bundle.version()).as("model_version"),
+                col(ReviewColumns.REVIEW_ID),
+                col(ReviewColumns.REJECT_REASON).as("reason"),
+                coalesce(col(ScorePartition.REJECT_DETAIL), detail).as("detail"),
+                to_json(struct(original.toArray(new Column[0]))).as("original"));
+    }
+
+    private static StructType withComments(StructType schema) {
+        List<StructField> fields = new ArrayList<>();
+        for (StructField field : schema.fields()) {
+            List<String> contract = List.of(TableSchemas.SCORED.fieldNames());
+            fields.add(contract.contains(field.name())
+                    ? new StructField(field.name(), field.dataType(), true,
+                            TableSchemas.SCORED.apply(field.name()).metadata())
+                    : field);
+        }
+        return new StructType(fields.toArray(new StructField[0]));
+    }
+}

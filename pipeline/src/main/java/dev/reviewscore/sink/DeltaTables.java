@@ -1,0 +1,159 @@
+package dev.reviewscore.sink;
+
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.TableLocation;
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.util.ConcurrentModificationException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, reads and writes the pipeline's Delta tables, by path or catalog name. Writes that lose a race with
+ * another writer (Delta's optimistic concurrency conflicts) are retried a bounded number of times; MERGE and append
+ * are safe to retry because a failed commit writes nothing.
+ */
+public final class DeltaTables {
+    private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
+    private static final int ATTEMPTS = 5;
+
+    private DeltaTables() {}
+
+    /**
+     * Counts from a MERGE.
+     *
+     * @param inserted rows inserted
+     * @param updated rows updated
+     */
+    public record MergeCounts(long inserted, long updated) {}
+
+    /** Whether the table exists (as a Delta table, for paths). */
+    public static boolean exists(SparkSession spark, TableLocation location) {
+        return location.isCatalogTable() ? spark.catalog().tableExists(location.table())
+                : DeltaTable.isDeltaTable(spark, location.path());
+    }
+
+    /** Reads the table. */
+    public static Dataset<Row> read(SparkSession spark, TableLocation location) {
+        return location.isCatalogTable() ? spark.table(location.table())
+                : spark.read().format("delta").load(location.path());
+    }
+
+    /**
+     * Creates the table when it is absent, with column comments, partitioning and the schema version property.
+     * An existing table written by another schema version fails with a message saying so.
+     *
+     * @param schema the table's columns (comments taken from field metadata)
+     * @param partitionBy partition columns, used only at creation
+     */
+    public static void ensureTable(SparkSession spark, TableLocation location, StructType schema,
+                                   List<String> partitionBy) {
+        if (exists(spark, location)) {
+            checkVersion(spark, location);
+            return;
+        }
+        for (String column : partitionBy) {
+            if (!List.of(schema.fieldNames()).contains(column)) {
+                throw new InvalidInputException("Invalid configuration: output.partition-by names \"" + column
+                        + "\", not a column of the table at " + location + ". Fix: use columns of "
+                        + List.of(schema.fieldNames()) + ".");
+            }
+        }
+        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark);
+        builder = location.isCatalogTable() ? builder.tableName(location.table()) : builder.location(location.path());
+        for (StructField field : schema.fields()) {
+            builder = builder.addColumn(field);
+        }
+        if (!partitionBy.isEmpty()) {
+            builder = builder.partitionedBy(partitionBy.toArray(new String[0]));
+        }
+        builder.property(TableSchemas.VERSION_PROPERTY, Integer.toString(TableSchemas.VERSION)).execute();
+        LOG.info("Created Delta table {}", location);
+    }
+
+    private static void checkVersion(SparkSession spark, TableLocation location) {
+        Dataset<Row> properties = spark.sql("SHOW TBLPROPERTIES " + sqlName(location));
+        List<Row> version = properties.where(properties.col("key").equalTo(TableSchemas.VERSION_PROPERTY))
+                .collectAsList();
+        String found = version.isEmpty() ? null : version.get(0).getString(1);
+        if (found != null && !found.equals(Integer.toString(TableSchemas.VERSION))) {
+            throw new InvalidInputException("Table " + location + " has schema version " + found + ", but this "
+                    + "version of the pipeline writes schema version " + TableSchemas.VERSION + ". Fix: write to a "
+                    + "new table, or migrate the table as README.md \"Table schemas\" describes.");
+        }
+    }
+
+    /**
+     * Upserts rows: rows whose keys match are updated, others inserted. New columns in {@code rows} are added to
+     * the table (schema evolution).
+     *
+     * @param keys the columns identifying a row
+     * @return how many rows were inserted and updated
+     */
+    public static MergeCounts merge(SparkSession spark, TableLocation location, Dataset<Row> rows,
+                                    List<String> keys) {
+        return withRetries("merge into " + location, () -> {
+            Column condition = null;
+            for (String key : keys) {
+                Column equal = new Column("t." + key).equalTo(new Column("s." + key));
+                condition = condition == null ? equal : condition.and(equal);
+            }
+            DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
+                    : DeltaTable.forPath(spark, location.path());
+            Row metrics = table.as("t").merge(rows.as("s"), condition)
+                    .whenMatched().updateAll()
+                    .whenNotMatched().insertAll()
+                    .withSchemaEvolution()
+                    .execute()
+                    .first();
+            return new MergeCounts(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
+        });
+    }
+
+    /** Appends rows. */
+    public static void append(TableLocation location, Dataset<Row> rows) {
+        withRetries("append to " + location, () -> {
+            if (location.isCatalogTable()) {
+                rows.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(location.table());
+            } else {
+                rows.write().format("delta").mode("append").option("mergeSchema", "true").save(location.path());
+            }
+            return null;
+        });
+    }
+
+    /** The table as SQL can name it. */
+    public static String sqlName(TableLocation location) {
+        return location.isCatalogTable() ? location.table() : "delta.`" + location.path().replace("`", "``") + "`";
+    }
+
+    private static <T> T withRetries(String what, Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (ConcurrentModificationException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw new IllegalStateException("Gave up on " + what + " after " + ATTEMPTS + " attempts: "
+                            + "another job kept committing to the same table (" + e.getClass().getSimpleName()
+                            + "). Run the jobs one after another, or give each its own output table.", e);
+                }
+                LOG.warn("{} conflicted with another writer ({}); retrying ({}/{})", what,
+                        e.getClass().getSimpleName(), attempt, ATTEMPTS - 1);
+                try {
+                    Thread.sleep(200L * attempt + (long) (Math.random() * 200));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while retrying " + what, interrupted);
+                }
+            }
+        }
+    }
+}

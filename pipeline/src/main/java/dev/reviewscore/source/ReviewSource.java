@@ -1,0 +1,219 @@
+package dev.reviewscore.source;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.ColumnMapping;
+import dev.reviewscore.config.LabelKind;
+import dev.reviewscore.config.LabelMapping;
+import dev.reviewscore.config.SourceConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StringType;
+
+/**
+ * Reads a review table and normalizes it to the canonical columns of {@link ReviewColumns} plus the configured
+ * pass-through columns. Every input row comes out exactly once: rows that cannot be scored carry a
+ * {@link RejectReason} code in {@code reject_reason}, and are never dropped here.
+ */
+public final class ReviewSource {
+    private static final String UNKNOWN = "\u0000unknown";
+
+    private ReviewSource() {}
+
+    /**
+     * Reads the configured table as it is.
+     *
+     * @throws InvalidInputException when the path or table does not exist or cannot be read
+     */
+    public static Dataset<Row> read(SparkSession spark, SourceConfig config) {
+        try {
+            if (config.location().isCatalogTable()) {
+                return spark.table(config.location().table());
+            }
+            DataFrameReader reader = spark.read().format(config.format().sparkName()).options(config.options());
+            return reader.load(config.location().path());
+        } catch (Exception e) {
+            if (e instanceof AnalysisException || e.getClass().getName().contains("AnalysisException")
+                    || e instanceof IllegalArgumentException) {
+                throw new InvalidInputException("Cannot read source " + config.location() + " as "
+                        + (config.location().isCatalogTable() ? "a catalog table" : config.format().sparkName())
+                        + ": " + firstLine(e) + ". Fix: check source.path / source.table and source.format.", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Maps a source table to the canonical review columns.
+     *
+     * @param raw the table as read
+     * @param config the column and label mapping
+     * @param labels the model's label names, in logit order
+     * @param positiveIndex the index of the positive label, or -1 when the model has none
+     * @return id, text, label, label index, source label, text hash, reject reason, then the pass-through columns
+     * @throws InvalidInputException when a mapped column does not exist (the message lists the columns that do)
+     */
+    public static Dataset<Row> normalize(Dataset<Row> raw, SourceConfig config, List<String> labels,
+                                         int positiveIndex) {
+        ColumnMapping columns = config.columns();
+        StructField id = field(raw, columns.id(), "source.columns.id", config);
+        StructField text = field(raw, columns.text(), "source.columns.text", config);
+        StructField label = columns.label() == null ? null : field(raw, columns.label(), "source.columns.label", config);
+        List<Column> passThrough = new ArrayList<>();
+        for (String name : columns.passThrough()) {
+            StructField field = field(raw, name, "source.columns.pass-through", config);
+            if (ReviewColumns.CANONICAL.contains(field.name().toLowerCase(Locale.ROOT))) {
+                throw new InvalidInputException("Invalid configuration: source.columns.pass-through lists \"" + name
+                        + "\", a name the scored table uses itself (" + ReviewColumns.CANONICAL + "). Fix: rename "
+                        + "the column in a view, or leave it out.");
+            }
+            passThrough.add(col(quote(field.name())));
+        }
+
+        Column idValue = col(quote(id.name())).cast("string");
+        Column textValue = col(quote(text.name())).cast("string");
+        Column sourceLabel = label == null ? lit(null).cast("string") : col(quote(label.name())).cast("string");
+        Column mapped = label == null ? lit(null).cast("string")
+                : labelName(col(quote(label.name())), label.dataType(), config.labels(), labels, positiveIndex);
+
+        List<Column> selected = new ArrayList<>(List.of(
+                idValue.as(ReviewColumns.REVIEW_ID),
+                textValue.as(ReviewColumns.TEXT),
+                when(mapped.notEqual(lit(UNKNOWN)), mapped).as(ReviewColumns.LABEL),
+                sourceLabel.as(ReviewColumns.SOURCE_LABEL),
+                sha2(textValue, 256).as(ReviewColumns.TEXT_HASH),
+                when(idValue.isNull(), lit(RejectReason.NULL_REVIEW_ID.code()))
+                        .when(textValue.isNull(), lit(RejectReason.NULL_TEXT.code()))
+                        .when(textValue.rlike("(?U)^\\s*$"), lit(RejectReason.EMPTY_TEXT.code()))
+                        .when(mapped.equalTo(lit(UNKNOWN)), lit(RejectReason.UNKNOWN_LABEL.code()))
+                        .as(ReviewColumns.REJECT_REASON)));
+        selected.addAll(passThrough);
+        Dataset<Row> normalized = raw.select(selected.toArray(new Column[0]));
+
+        Column labelArray = array(labels.stream().map(name -> lit(name)).toArray(Column[]::new));
+        normalized = normalized.withColumn(ReviewColumns.LABEL_INDEX,
+                when(col(ReviewColumns.LABEL).isNotNull(),
+                        array_position(labelArray, col(ReviewColumns.LABEL)).minus(1).cast("int")));
+        return rejectDuplicates(reorder(normalized, columns.passThrough()), columns.passThrough());
+    }
+
+    /**
+     * Rejects rows whose review id occurs more than once: when every copy has the same text, label and pass-through
+     * values, one is kept and the others are {@code duplicate_row}; when the copies differ, all are
+     * {@code conflicting_duplicate_id}. Rows already rejected keep their reason.
+     */
+    private static Dataset<Row> rejectDuplicates(Dataset<Row> rows, List<String> passThrough) {
+        List<Column> identity = new ArrayList<>(List.of(col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL)));
+        passThrough.forEach(name -> identity.add(col(quote(name))));
+        String fingerprint = "__fingerprint";
+        WindowSpec byId = Window.partitionBy(col(ReviewColumns.REVIEW_ID));
+        Dataset<Row> marked = rows
+                .withColumn(fingerprint, sha2(to_json(struct(identity.toArray(new Column[0]))), 256))
+                .withColumn("__variants", size(collect_set(col(fingerprint)).over(byId)))
+                .withColumn("__copy", row_number().over(byId.orderBy(col(fingerprint))));
+        Column reason = when(col(ReviewColumns.REJECT_REASON).isNotNull(), col(ReviewColumns.REJECT_REASON))
+                .when(col("__variants").gt(1), lit(RejectReason.CONFLICTING_DUPLICATE_ID.code()))
+                .when(col("__copy").gt(1), lit(RejectReason.DUPLICATE_ROW.code()));
+        return marked.withColumn(ReviewColumns.REJECT_REASON, reason).drop(fingerprint, "__variants", "__copy");
+    }
+
+    private static Dataset<Row> reorder(Dataset<Row> rows, List<String> passThrough) {
+        List<Column> ordered = new ArrayList<>();
+        ReviewColumns.CANONICAL.forEach(name -> ordered.add(col(name)));
+        passThrough.forEach(name -> ordered.add(col(quote(name))));
+        return rows.select(ordered.toArray(new Column[0]));
+    }
+
+    /** The label name a source value maps to: a model label, null when unlabeled, or UNKNOWN. */
+    private static Column labelName(Column raw, DataType type, LabelMapping mapping, List<String> labels,
+                                    int positiveIndex) {
+        String positive = positiveIndex >= 0 ? labels.get(positiveIndex) : UNKNOWN;
+        String negative = labels.size() == 2 && positiveIndex >= 0 ? labels.get(1 - positiveIndex) : UNKNOWN;
+        LabelKind kind = mapping.kind();
+        if (kind == LabelKind.AUTO) {
+            kind = type instanceof BooleanType ? LabelKind.BOOLEAN
+                    : type instanceof NumericType ? LabelKind.BINARY : LabelKind.NAMES;
+        }
+        Column value;
+        switch (kind) {
+            case BOOLEAN -> {
+                Column flag = raw.cast("boolean");
+                value = when(flag.isNull(), lit(UNKNOWN)).when(flag, lit(positive)).otherwise(lit(negative));
+            }
+            case BINARY -> {
+                Column number = raw.cast("double");
+                value = when(number.equalTo(1), lit(positive)).when(number.equalTo(0), lit(negative))
+                        .otherwise(lit(UNKNOWN));
+            }
+            case STARS -> {
+                Column stars = raw.cast("double");
+                value = when(stars.geq(mapping.starsPositiveMin()), lit(positive))
+                        .when(stars.leq(mapping.starsNegativeMax()), lit(negative))
+                        .when(stars.isNotNull(), lit(null).cast("string"))
+                        .otherwise(lit(UNKNOWN));
+            }
+            default -> {
+                Column name = lower(trim(raw.cast("string")));
+                value = when(name.isin(mapping.positiveNames().toArray()), lit(positive))
+                        .when(name.isin(mapping.negativeNames().toArray()), lit(negative));
+                for (String label : labels) {
+                    value = value.when(name.equalTo(lit(label.toLowerCase(Locale.ROOT))), lit(label));
+                }
+                value = value.otherwise(lit(UNKNOWN));
+            }
+        }
+        return when(raw.isNull(), lit(null).cast("string")).otherwise(value);
+    }
+
+    private static StructField field(Dataset<Row> raw, String name, String key, SourceConfig config) {
+        for (StructField field : raw.schema().fields()) {
+            if (field.name().equalsIgnoreCase(name)) {
+                if (key.equals("source.columns.text") && !(field.dataType() instanceof StringType)) {
+                    throw new InvalidInputException("Source " + config.location() + " column \"" + field.name()
+                            + "\" (source.columns.text) has type " + field.dataType().simpleString()
+                            + ", not string. Fix: map source.columns.text to the column holding the review text.");
+                }
+                return field;
+            }
+        }
+        throw new InvalidInputException("Source " + config.location() + " has no column \"" + name + "\" (" + key
+                + "). Columns: " + Arrays.toString(raw.columns()) + ". Fix: set " + key + " to one of them.");
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.reviewscore.metrics;
+
+import java.util.List;
+
+/**
+ * The evaluation of one model version over the scored table.
+ *
+ * @param modelName the model's name
+ * @param modelVersion the model version evaluated
+ * @param labels the model's labels, in index order
+ * @param positiveLabel the label AUC is computed for, or null when the model has none
+ * @param slices the whole table first ({@link SliceEvaluation#ALL}), then each configured slice value
+ */
+public record Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
+                         List<SliceEvaluation> slices) {
+
+    /** Copies the lists. */
+    public Evaluation {
+        labels = List.copyOf(labels);
+        slices = List.copyOf(slices);
+    }
+
+    /** The evaluation of the whole table. */
+    public SliceEvaluation overall() {
+        return slices.get(0);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.reviewscore.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The evaluation of one slice of the scored table ({@code all}/{@code all} for the whole table).
+ *
+ * @param sliceName the slice column, or {@code all}
+ * @param sliceValue the slice value, or {@code all}
+ * @param rows scored reviews in the slice
+ * @param labeled reviews with a true label
+ * @param confusion the confusion matrix of the labeled reviews
+ * @param logLoss mean cross-entropy of the labeled reviews, or null when there are none
+ * @param auc ROC AUC of the positive label against the rest, or null when undefined (see {@link #aucNote()})
+ * @param aucNote why the AUC is null, or null
+ */
+public record SliceEvaluation(String sliceName, String sliceValue, long rows, long labeled,
+                              ConfusionMatrix confusion, Double logLoss, Double auc, String aucNote) {
+
+    /** The name and value of the whole-table slice. */
+    public static final String ALL = "all";
+
+    /**
+     * One metric value.
+     *
+     * @param metric the metric's name
+     * @param classLabel the label of a per-class metric, or the true label of a confusion count, else null
+     * @param predictedLabel the predicted label of a confusion count, else null
+     * @param value the value, or null when undefined
+     * @param note why the value is null, or 0 by convention, else null
+     */
+    public record MetricValue(String metric, String classLabel, String predictedLabel, Double value, String note) {}
+
+    /** Reviews without a true label. */
+    public long unlabeled() {
+        return rows - labeled;
+    }
+
+    /** Accuracy, or null when no review is labeled. */
+    public Double accuracy() {
+        return labeled == 0 ? null : ClassificationMetrics.accuracy(confusion);
+    }
+
+    /**
+     * Every value of this slice, in a fixed order: counts, accuracy, loss, AUC, macro and weighted F1, then per
+     * label precision, recall, F1 and support, then the confusion counts.
+     */
+    public List<MetricValue> values() {
+        List<MetricValue> values = new ArrayList<>();
+        values.add(new MetricValue("rows", null, null, (double) rows, null));
+        values.add(new MetricValue("labeled_rows", null, null, (double) labeled, null));
+        values.add(new MetricValue("unlabeled_rows", null, null, (double) unlabeled(), null));
+        String noLabels = labeled == 0 ? "no labeled reviews" : null;
+        values.add(new MetricValue("accuracy", null, null, accuracy(), noLabels));
+        values.add(new MetricValue("log_loss", null, null, logLoss, noLabels));
+        values.add(new MetricValue("auc", null, null, auc, aucNote));
+        values.add(new MetricValue("macro_f1", null, null,
+                labeled == 0 ? null : ClassificationMetrics.macroF1(confusion), noLabels));
+        values.add(new MetricValue("weighted_f1", null, null,
+                labeled == 0 ? null : ClassificationMetrics.weightedF1(confusion), noLabels));
+        double[] precision = ClassificationMetrics.precision(confusion);
+        double[] recall = ClassificationMetrics.recall(confusion);
+        double[] f1 = ClassificationMetrics.f1(confusion);
+        List<String> labels = confusion.labels();
+        for (int k = 0; k < labels.size(); k++) {
+            boolean neverPredicted = confusion.predicted(k) == 0;
+            boolean absent = confusion.support(k) == 0;
+            values.add(new MetricValue("precision", labels.get(k), null, labeled == 0 ? null : precision[k],
+                    noLabels != null ? noLabels : neverPredicted
+                            ? "label never predicted: precision is 0 by convention (scikit-learn zero_division=0)"
+                            : null));
+            values.add(new MetricValue("recall", labels.get(k), null, labeled == 0 ? null : recall[k],
+                    noLabels != null ? noLabels : absent
+                            ? "label absent from the labeled reviews: recall is 0 by convention" : null));
+            values.add(new MetricValue("f1", labels.get(k), null, labeled == 0 ? null : f1[k],
+                    noLabels != null ? noLabels : (neverPredicted || absent) && f1[k] == 0
+                            ? "precision and recall are 0: F1 is 0 by convention" : null));
+            values.add(new MetricValue("support", labels.get(k), null, (double) confusion.support(k), null));
+        }
+        for (int actual = 0; actual < labels.size(); actual++) {
+            for (int predicted = 0; predicted < labels.size(); predicted++) {
+                values.add(new MetricValue("confusion_count", labels.get(actual), labels.get(predicted),
+                        (double) confusion.count(actual, predicted), null));
+            }
+        }
+        return values;
+    }
+}

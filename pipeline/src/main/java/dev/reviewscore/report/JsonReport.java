@@ -1,0 +1,93 @@
+package dev.reviewscore.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.scoring.ScoringJob;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON report of a run, for machines: the same numbers as the metrics table, nested by slice, with per-label
+ * metrics as arrays in label-index order and the confusion matrix as {@code counts[true][predicted]}.
+ */
+public final class JsonReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JsonReport() {}
+
+    /** Renders the report. */
+    public static String render(RunReport report) {
+        Evaluation evaluation = report.evaluation();
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run_id", report.runId());
+        root.put("evaluated_at", report.evaluatedAt().toString());
+        root.put("scored_table", report.scoredTable());
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", evaluation.modelName());
+        model.put("version", evaluation.modelVersion());
+        model.put("labels", evaluation.labels());
+        model.put("positive_label", evaluation.positiveLabel());
+        root.put("model", model);
+        ScoringJob.Result scoring = report.scoring();
+        if (scoring != null) {
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("input", scoring.input());
+            counts.put("scored", scoring.scored());
+            counts.put("rejected", scoring.rejected());
+            counts.put("skipped", scoring.skipped());
+            counts.put("inserted", scoring.inserted());
+            counts.put("updated", scoring.updated());
+            counts.put("rejects_by_reason", scoring.rejectsByReason());
+            counts.put("seconds", scoring.duration().toMillis() / 1000.0);
+            root.put("scoring", counts);
+        }
+        root.put("metrics", slice(evaluation.overall()));
+        List<Object> slices = new ArrayList<>();
+        for (SliceEvaluation slice : evaluation.slices().subList(1, evaluation.slices().size())) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("slice_name", slice.sliceName());
+            entry.put("slice_value", slice.sliceValue());
+            entry.putAll(slice(slice));
+            slices.add(entry);
+        }
+        root.put("slices", slices);
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot render the JSON report", e);
+        }
+    }
+
+    private static Map<String, Object> slice(SliceEvaluation slice) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        Map<String, List<Double>> perLabel = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        for (SliceEvaluation.MetricValue value : slice.values()) {
+            if (value.predictedLabel() != null) {
+                continue;
+            }
+            if (value.classLabel() == null) {
+                metrics.put(value.metric(), value.value());
+            } else {
+                perLabel.computeIfAbsent(value.metric(), m -> new ArrayList<>()).add(value.value());
+            }
+            if (value.note() != null) {
+                notes.add(value.metric() + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")") + ": "
+                        + value.note());
+            }
+        }
+        metrics.putAll(perLabel);
+        Map<String, Object> confusion = new LinkedHashMap<>();
+        confusion.put("orientation", "counts[true label][predicted label]");
+        confusion.put("labels", slice.confusion().labels());
+        confusion.put("counts", slice.confusion().counts());
+        metrics.put("confusion_matrix", confusion);
+        metrics.put("notes", notes);
+        return metrics;
+    }
+}

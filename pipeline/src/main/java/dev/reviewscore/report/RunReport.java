@@ -1,0 +1,17 @@
+package dev.reviewscore.report;
+
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.scoring.ScoringJob;
+import java.time.Instant;
+
+/**
+ * Everything a report shows about one evaluation run.
+ *
+ * @param runId the run
+ * @param evaluatedAt when the evaluation ran
+ * @param scoredTable the scored table evaluated (as configured)
+ * @param evaluation the metrics
+ * @param scoring the scoring counts when the same run scored, else null
+ */
+public record RunReport(String runId, Instant evaluatedAt, String scoredTable, Evaluation evaluation,
+                        ScoringJob.Result scoring) {}

@@ -1,0 +1,173 @@
+package dev.reviewscore.cli;
+
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.inference.DjlEnvironment;
+import dev.reviewscore.inference.ExecutorModels;
+import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.scoring.ScoringJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line: {@code score}, {@code evaluate}, and {@code run} (score, then evaluate, with one run id).
+ *
+ * <p>Exit codes: 0 success; 2 usage, configuration or input errors (one message saying what, where and how to fix
+ * it); 1 other failures (the cause is printed last).
+ */
+@Command(name = "reviewscore", mixinStandardHelpOptions = true, version = "reviewscore 1.0",
+        description = "Scores movie reviews with a sentiment model on Spark and reports how good the scores are.",
+        subcommands = {Main.Score.class, Main.Evaluate.class, Main.Run.class})
+public final class Main implements Callable<Integer> {
+    /** Exit code of a run that succeeded. */
+    public static final int OK = 0;
+    /** Exit code of an internal failure. */
+    public static final int FAILED = 1;
+    /** Exit code of a usage, configuration or input error. */
+    public static final int USER_ERROR = 2;
+
+    private final PrintStream out;
+
+    private Main(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, out);
+        return USER_ERROR;
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command line without exiting.
+     *
+     * @return the exit code
+     */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine commandLine = new CommandLine(new Main(out));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException ? USER_ERROR : FAILED);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof InvalidInputException) {
+                err.println("Error: " + e.getMessage());
+                return USER_ERROR;
+            }
+            e.printStackTrace(err);
+            err.println("Failed: " + e);
+            return FAILED;
+        });
+        return commandLine.execute(args);
+    }
+
+    /** Options every sub-command takes. */
+    static final class JobOptions {
+        @Option(names = {"-c", "--config"}, defaultValue = "conf/local.conf",
+                description = "Job configuration file (HOCON). Default: ${DEFAULT-VALUE}")
+        Path config;
+
+        @Option(names = {"-C", "--conf"}, paramLabel = "KEY=VALUE",
+                description = "Override a configuration key, for example --conf model.batch-size=64. Repeatable.")
+        List<String> overrides = new ArrayList<>();
+    }
+
+    /** Shared flow: load and validate configuration, probe the model, start Spark, run, stop. */
+    abstract static class JobCommand implements Callable<Integer> {
+        @Mixin
+        JobOptions options;
+
+        @CommandLine.ParentCommand
+        Main parent;
+
+        List<String> extraOverrides() {
+            return List.of();
+        }
+
+        abstract void run(Pipeline pipeline);
+
+        @Override
+        public Integer call() {
+            PrintStream out = parent.out;
+            List<String> overrides = new ArrayList<>(options.overrides);
+            overrides.addAll(extraOverrides());
+            JobConfigLoader.Loaded loaded = new JobConfigLoader(Path.of("")).load(options.config, overrides);
+            DjlEnvironment.ensureOffline();
+            out.println("Configuration " + options.config + ":");
+            for (Map.Entry<String, String> setting : loaded.settings().entrySet()) {
+                out.println("  " + setting.getKey() + " = " + setting.getValue());
+            }
+            ModelBundle bundle = Pipeline.openAndProbe(loaded.config());
+            SparkSession spark = Sessions.create(loaded.config().spark());
+            try {
+                run(new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out));
+                return OK;
+            } finally {
+                spark.stop();
+                ExecutorModels.closeAll();
+                out.flush();
+            }
+        }
+    }
+
+    /** Scores new and changed reviews. */
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "Score reviews not yet scored by this model version into the scored Delta table.")
+    static final class Score extends JobCommand {
+        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
+        boolean full;
+
+        @Override
+        List<String> extraOverrides() {
+            return full ? List.of("scoring.full=true") : List.of();
+        }
+
+        @Override
+        void run(Pipeline pipeline) {
+            pipeline.score();
+        }
+    }
+
+    /** Evaluates the scored table. */
+    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+            description = "Evaluate the scored table: metrics table, JSON and Markdown reports.")
+    static final class Evaluate extends JobCommand {
+        @Override
+        void run(Pipeline pipeline) {
+            pipeline.evaluate(null);
+        }
+    }
+
+    /** Scores, then evaluates. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Score, then evaluate, as one run.")
+    static final class Run extends JobCommand {
+        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
+        boolean full;
+
+        @Override
+        List<String> extraOverrides() {
+            return full ? List.of("scoring.full=true") : List.of();
+        }
+
+        @Override
+        void run(Pipeline pipeline) {
+            ScoringJob.Result scoring = pipeline.score();
+            pipeline.evaluate(scoring);
+        }
+    }
+}

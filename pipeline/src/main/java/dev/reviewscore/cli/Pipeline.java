@@ -1,0 +1,160 @@
+package dev.reviewscore.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import ai.djl.Device;
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.inference.ExecutorModels;
+import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Evaluator;
+import dev.reviewscore.report.ModelCardBlock;
+import dev.reviewscore.report.Reports;
+import dev.reviewscore.report.RunReport;
+import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.MetricsTable;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The driver's plan for one run: score, evaluate, or both with one run id. Prints a short account of what it did to
+ * the given stream (the command line's standard output).
+ */
+public final class Pipeline {
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final ModelBundle bundle;
+    private final RunInfo run;
+    private final PrintStream out;
+
+    /**
+     * @param spark the session
+     * @param config the validated configuration
+     * @param bundle the configured model, opened
+     * @param run this run
+     * @param out where the account goes
+     */
+    public Pipeline(SparkSession spark, JobConfig config, ModelBundle bundle, RunInfo run, PrintStream out) {
+        this.spark = spark;
+        this.config = config;
+        this.bundle = bundle;
+        this.run = run;
+        this.out = out;
+    }
+
+    /**
+     * Opens the configured model folder and loads it once in this JVM, so that a model breaking the contract fails
+     * before any Spark work (and a local-mode run reuses the loaded copy).
+     */
+    public static ModelBundle openAndProbe(JobConfig config) {
+        ModelBundle bundle = ModelBundle.open(Path.of(config.model().location()));
+        boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
+        bundle.positiveIndex(config.model().positiveLabel());
+        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads());
+        return bundle;
+    }
+
+    /** Scores the source into the scored table. */
+    public ScoringJob.Result score() {
+        out.printf("Run %s: scoring %s with model %s (version %s)%n", run.runId(), config.source().location(),
+                bundle.name(), bundle.version());
+        ScoringJob.Result result = new ScoringJob(spark, config, bundle, run).execute();
+        out.printf(Locale.ROOT, "Input %d = scored %d + rejected %d + skipped %d (already scored); "
+                        + "inserted %d, updated %d; %.1f s%n", result.input(), result.scored(), result.rejected(),
+                result.skipped(), result.inserted(), result.updated(), result.duration().toMillis() / 1000.0);
+        if (!result.rejectsByReason().isEmpty()) {
+            out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");
+        }
+        out.println("Scored table: " + config.output().scored());
+        return result;
+    }
+
+    /**
+     * Evaluates the scored table for the configured model version, appends the metrics and writes the reports.
+     *
+     * @param scoring this run's scoring counts, or null when the run did not score
+     * @return the evaluation
+     */
+    public Evaluation evaluate(ScoringJob.Result scoring) {
+        TableLocation table = config.output().scored();
+        if (!DeltaTables.exists(spark, table)) {
+            throw new InvalidInputException("Scored table " + table + " does not exist. Fix: run the score "
+                    + "command first, or point output.scored at the scored table.");
+        }
+        String version = config.evaluatedVersion() != null ? config.evaluatedVersion() : bundle.version();
+        Dataset<Row> all = DeltaTables.read(spark, table);
+        Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
+        List<String> labels = bundle.labels();
+        String name = bundle.name();
+        if (!version.equals(bundle.version())) {
+            Row first = scores.select("model_name").limit(1).collectAsList().stream().findFirst().orElse(null);
+            name = first == null ? name : first.getString(0);
+            labels = labelsOf(scores);
+        }
+        if (labels.isEmpty() || scores.limit(1).count() == 0) {
+            List<String> versions = all.select("model_version").distinct().limit(20).as(
+                    org.apache.spark.sql.Encoders.STRING()).collectAsList();
+            throw new InvalidInputException("Scored table " + table + " has no scores of model version " + version
+                    + " (versions present: " + versions + "). Fix: score with this model first, or set "
+                    + "evaluation.model-version to one of those.");
+        }
+        int positive = version.equals(bundle.version()) ? bundle.positiveIndex(config.model().positiveLabel())
+                : ModelBundle.positiveIndex(labels, config.model().positiveLabel(), name);
+        Instant evaluatedAt = Instant.now();
+        Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive, List.of());
+
+        Map<String, Long> counts = new LinkedHashMap<>();
+        if (scoring != null) {
+            counts.put("input_rows", scoring.input());
+            counts.put("scored_rows", scoring.scored());
+            counts.put("rejected_rows", scoring.rejected());
+            counts.put("skipped_rows", scoring.skipped());
+        }
+        MetricsTable.append(spark, config.output().metrics(),
+                MetricsTable.rows(evaluation, run.runId(), evaluatedAt, counts));
+        RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation, scoring);
+        List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
+
+        out.printf("Evaluation of %s version %s: %d labeled of %d scored reviews%n", name, version,
+                evaluation.overall().labeled(), evaluation.overall().rows());
+        out.print(ModelCardBlock.render(evaluation.overall()));
+        out.println("Metrics table: " + config.output().metrics());
+        for (Path file : files) {
+            out.println("Report: " + file);
+        }
+        return evaluation;
+    }
+
+    private static List<String> labelsOf(Dataset<Row> scores) {
+        Map<Integer, String> byIndex = new java.util.TreeMap<>();
+        for (Row row : scores.select("predicted_index", "predicted_label").distinct().collectAsList()) {
+            byIndex.put(row.getInt(0), row.getString(1));
+        }
+        for (Row row : scores.where(col("label_index").isNotNull()).select("label_index", "label").distinct()
+                .collectAsList()) {
+            byIndex.put(row.getInt(0), row.getString(1));
+        }
+        if (byIndex.isEmpty()) {
+            return List.of();
+        }
+        int size = java.util.Collections.max(byIndex.keySet()) + 1;
+        String[] labels = new String[size];
+        for (int i = 0; i < size; i++) {
+            labels[i] = byIndex.getOrDefault(i, "LABEL_" + i);
+        }
+        return List.of(labels);
+    }
+}

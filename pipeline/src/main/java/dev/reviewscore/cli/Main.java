@@ -62,7 +62,8 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Main(out));
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
-        commandLine.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException ? USER_ERROR : FAILED);
+        commandLine.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException
+                || e instanceof CommandLine.ParameterException ? USER_ERROR : FAILED);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof InvalidInputException) {
                 err.println("Error: " + e.getMessage());
@@ -86,7 +87,10 @@ public final class Main implements Callable<Integer> {
         List<String> overrides = new ArrayList<>();
     }
 
-    /** Shared flow: load and validate configuration, probe the model, start Spark, run, stop. */
+    /**
+     * Shared flow: load and validate configuration, probe the model, start Spark, run, stop. A session that already
+     * existed (a notebook's or a platform's) is used and left running.
+     */
     abstract static class JobCommand implements Callable<Integer> {
         @Mixin
         JobOptions options;
@@ -112,13 +116,16 @@ public final class Main implements Callable<Integer> {
                 out.println("  " + setting.getKey() + " = " + setting.getValue());
             }
             ModelBundle bundle = Pipeline.openAndProbe(loaded.config());
+            boolean shared = SparkSession.getDefaultSession().isDefined();
             SparkSession spark = Sessions.create(loaded.config().spark());
             try {
                 run(new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out));
                 return OK;
             } finally {
-                spark.stop();
-                ExecutorModels.closeAll();
+                if (!shared) {
+                    spark.stop();
+                    ExecutorModels.closeAll();
+                }
                 out.flush();
             }
         }

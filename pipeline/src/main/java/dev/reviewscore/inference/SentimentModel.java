@@ -119,17 +119,18 @@ public final class SentimentModel implements AutoCloseable {
     }
 
     private String probeFailure(Exception e, boolean tokenTypes) {
+        String full = fullMessage(e);
         String cause = firstLine(e);
         String where = "Model " + bundle.torchScript() + " in " + bundle.directory();
-        if (cause.contains("argument") && (cause.contains("Expected at most") || cause.contains("expected"))) {
+        if (full.contains("argument") && (full.contains("missing value") || full.contains("Expected at most"))) {
             return where + " does not take " + (tokenTypes ? "three" : "two") + " inputs (" + cause + "). Fix: set "
                     + "model.token-types = " + !tokenTypes + " (or includeTokenTypes=" + !tokenTypes
                     + " in serving.properties) to match the traced forward().";
         }
-        if (cause.contains("index out of range") || cause.contains("out of bounds") || cause.contains("IndexError")) {
+        if (full.contains("index out of range") || full.contains("out of bounds")) {
             return where + " failed on token id " + (bundle.vocabularySize() - 1) + ", the largest id of "
-                    + "tokenizer.json (" + bundle.vocabularySize() + " tokens): its embedding table is smaller than the tokenizer's vocabulary ("
-                    + cause + "). Fix: ship the tokenizer the model was trained with.";
+                    + "tokenizer.json (" + bundle.vocabularySize() + " tokens): its embedding table is smaller than "
+                    + "the tokenizer's vocabulary (" + cause + "). Fix: ship the tokenizer the model was trained with.";
         }
         return where + " failed on a probe input: " + cause + ". Fix: check that forward(input_ids, attention_mask"
                 + (tokenTypes ? ", token_type_ids" : "") + ") returns logits of shape [batch, labels].";
@@ -207,17 +208,27 @@ public final class SentimentModel implements AutoCloseable {
         return -1;
     }
 
-    private static String firstLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    private static String fullMessage(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            text.append(t.getMessage()).append('\n');
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        for (String line : message.split("\n")) {
-            if (!line.isBlank() && !line.startsWith("Exception raised from")) {
+        return text.toString();
+    }
+
+    /** The most telling line of an engine error: the line naming the error, else the first line. */
+    private static String firstLine(Throwable e) {
+        String[] lines = fullMessage(e).split("\n");
+        for (String line : lines) {
+            if (line.matches(".*(Error|Exception): .*") && !line.startsWith("Exception raised from")) {
                 return line.trim();
             }
         }
-        return message.trim();
+        for (String line : lines) {
+            if (!line.isBlank() && !line.equals("null")) {
+                return line.trim();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }

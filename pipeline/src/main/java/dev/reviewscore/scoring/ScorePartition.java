@@ -2,6 +2,7 @@ package dev.reviewscore.scoring;
 
 import ai.djl.Device;
 import dev.reviewscore.config.ModelConfig;
+import dev.reviewscore.inference.DjlEnvironment;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.Prediction;
@@ -91,6 +92,7 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         if (!rows.hasNext()) {
             return Collections.emptyIterator();
         }
+        DjlEnvironment.ensureOffline();
         Device device = TaskDevice.forCurrentTask(config.device());
         SentimentModel model = ExecutorModels.get(bundle, tokenTypes, device, config.threads());
         SentimentPredictor predictor = model.newPredictor(config);

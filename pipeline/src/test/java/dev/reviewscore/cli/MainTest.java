@@ -1,0 +1,99 @@
+package dev.reviewscore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.reviewscore.testing.TestPaths;
+import dev.reviewscore.testing.TestSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String out, String err) {}
+
+    private Outcome main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String[] withOutputsInTemp(String command, String... extra) {
+        String config = TestPaths.project().resolve("conf/local.conf").toString();
+        String[] base = {command, "--config", config,
+            "--conf", "source.path=" + TestPaths.sampleReviews(),
+            "--conf", "model.location=" + TestPaths.defaultModel(),
+            "--conf", "output.scored.path=" + dir.resolve("scored"),
+            "--conf", "output.rejects.path=" + dir.resolve("rejects"),
+            "--conf", "output.metrics.path=" + dir.resolve("metrics"),
+            "--conf", "output.reports=" + dir.resolve("reports")};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return args;
+    }
+
+    @Test
+    void runScoresEvaluatesAndPrintsTheModelCardBlockThenARerunScoresNothing() throws Exception {
+        TestSpark.session();
+        Outcome first = main(withOutputsInTemp("run"));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("Input 320 = scored 320 + rejected 0 + skipped 0"), first.out());
+        assertTrue(first.out().contains("\n- Loss: "), first.out());
+        assertTrue(first.out().contains("\n- Accuracy: "), first.out());
+        assertTrue(first.out().contains("\n- F1: ["), first.out());
+        assertTrue(first.out().contains("\n- Auc: "), first.out());
+        try (var reports = Files.walk(dir.resolve("reports"))) {
+            assertEquals(2, reports.filter(p -> p.toString().endsWith("report.md")
+                    || p.toString().endsWith("report.json")).count());
+        }
+
+        Outcome second = main(withOutputsInTemp("run"));
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("Input 320 = scored 0 + rejected 0 + skipped 320"), second.out());
+        assertEquals(320, TestSpark.session().read().format("delta").load(dir.resolve("scored").toString()).count());
+        assertTrue(TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString())
+                .select("run_id").distinct().count() == 2);
+    }
+
+    @Test
+    void invalidConfigurationExitsWithTwoAndOneMessage() {
+        Outcome outcome = main(withOutputsInTemp("score", "--conf", "model.batch-size=-1"));
+        assertEquals(2, outcome.code());
+        assertEquals("Error: Invalid configuration: model.batch-size = -1. Fix: use a whole number from 1 to 4096 "
+                + "(32 is a good start on CPU) (in the configuration file, or with --conf model.batch-size=...).\n",
+                outcome.err());
+    }
+
+    @Test
+    void aMissingModelFolderExitsWithTwo() {
+        Outcome outcome = main(withOutputsInTemp("score", "--conf", "model.location=" + dir.resolve("none")));
+        assertEquals(2, outcome.code());
+        assertTrue(outcome.err().startsWith("Error: Model folder " + dir.resolve("none") + " does not exist."),
+                outcome.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, main("frobnicate").code());
+        assertEquals(2, main("score", "--no-such-option").code());
+        assertEquals(2, main().code());
+    }
+
+    @Test
+    void evaluatingBeforeScoringSaysWhatToDo() {
+        Outcome outcome = main(withOutputsInTemp("evaluate"));
+        assertEquals(2, outcome.code());
+        assertTrue(outcome.err().startsWith("Error: Scored table path " + dir.resolve("scored") + " does not exist. "
+                + "Fix: run the score command first"), outcome.err());
+    }
+}

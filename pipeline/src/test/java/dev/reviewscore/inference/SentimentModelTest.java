@@ -1,0 +1,223 @@
+package dev.reviewscore.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.DeviceChoice;
+import dev.reviewscore.config.LongTextPolicy;
+import dev.reviewscore.config.ModelConfig;
+import dev.reviewscore.testing.TestPaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SentimentModelTest {
+    private static SentimentModel model;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void load() {
+        DjlEnvironment.ensureOffline();
+        model = SentimentModel.load(ModelBundle.open(TestPaths.defaultModel()), false, Device.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    static ModelConfig config(LongTextPolicy policy, int batchSize, int bucketWindow, Integer maxLength) {
+        return new ModelConfig("unused", null, DeviceChoice.CPU, batchSize, maxLength, policy, 8, 16, null, 1,
+                bucketWindow);
+    }
+
+    @Test
+    void tokenizesAndScoresExactlyAsTheTrainingCodeDid() throws Exception {
+        JsonNode cases;
+        try (InputStream in = getClass().getResourceAsStream("/tokenizer-parity.json")) {
+            cases = new ObjectMapper().readTree(in);
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : cases) {
+            String text = item.get("text").asText();
+            long[] expected = new long[item.get("ids").size()];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = item.get("ids").get(i).asLong();
+            }
+            assertArrayEquals(Arrays.copyOfRange(expected, 1, expected.length - 1), model.contentIds(text),
+                    "token ids of: " + text);
+            texts.add(text);
+        }
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 4, 1, null))) {
+            List<Prediction> predictions = predictor.predict(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                JsonNode logits = cases.get(i).get("logits");
+                double[] expected = SentimentPredictor.softmax(new double[] {logits.get(0).asDouble(),
+                        logits.get(1).asDouble()});
+                assertArrayEquals(expected, predictions.get(i).probabilities(), 1e-5, texts.get(i));
+            }
+        }
+    }
+
+    @Test
+    void scoresObviousReviewsTheRightWay() throws Exception {
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD_TAIL, 32, 16, null))) {
+            List<Prediction> predictions = predictor.predict(List.of(
+                    "An absolute delight: moving, funny and beautifully acted. I loved every minute.",
+                    "A dull, lifeless mess. The worst film I have seen in years; avoid it."));
+            assertEquals(1, predictions.get(0).predictedIndex());
+            assertTrue(predictions.get(0).probabilities()[1] > 0.9);
+            assertEquals(0, predictions.get(1).predictedIndex());
+            assertTrue(predictions.get(1).probabilities()[0] > 0.9);
+        }
+    }
+
+    @Test
+    void sortingByLengthNeverChangesWhichReviewAScoreBelongsTo() throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String sentence = i % 3 == 0 ? "A wonderful, moving story. " : i % 3 == 1 ? "Boring and badly made. "
+                    : "It was fine, I guess. ";
+            texts.add(sentence.repeat(1 + (i * 7) % 23) + "Review " + i + ".");
+        }
+        List<Prediction> unsorted;
+        List<Prediction> sorted;
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            unsorted = predictor.predict(texts);
+        }
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 8, 16, null))) {
+            sorted = predictor.predict(texts);
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(unsorted.get(i).probabilities(), sorted.get(i).probabilities(), 1e-5);
+            assertEquals(unsorted.get(i).tokens(), sorted.get(i).tokens());
+        }
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 8, 16, null))) {
+            for (int i = 0; i < texts.size(); i += 7) {
+                Prediction alone = predictor.predict(List.of(texts.get(i))).get(0);
+                assertArrayEquals(alone.probabilities(), sorted.get(i).probabilities(), 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void windowsScoreLongReviewsAsOneRowEach() throws Exception {
+        String longReview = "The acting is superb and the story is moving. ".repeat(60);
+        List<String> texts = List.of("Short and sweet, a lovely film.", longReview, "Terrible.", longReview);
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.WINDOWS, 4, 1, 64))) {
+            List<Prediction> predictions = predictor.predict(texts);
+            assertEquals(4, predictions.size());
+            assertEquals(1, predictions.get(0).windows());
+            assertTrue(predictions.get(1).windows() > 1, "windows: " + predictions.get(1).windows());
+            assertTrue(predictions.get(1).tokens() > 62);
+            assertArrayEquals(predictions.get(1).probabilities(), predictions.get(3).probabilities(), 1e-6);
+            assertEquals(1, predictions.get(1).predictedIndex());
+        }
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 4, 1, 64))) {
+            Prediction head = predictor.predict(List.of(longReview)).get(0);
+            assertEquals(1, head.windows());
+            assertTrue(head.truncated());
+        }
+    }
+
+    @Test
+    void rejectsAMaximumLengthBeyondThePositionTable() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> model.newPredictor(config(LongTextPolicy.HEAD, 8, 1, 1024)));
+        assertEquals("Invalid configuration: model.max-length = 1024 exceeds max_position_embeddings = 512 of "
+                + "model movie-sentiment. Fix: use at most 512, or null for the model's maximum.", e.getMessage());
+    }
+
+    @Test
+    void loadsABertStyleExportWithTokenTypesAndATupleOutput() throws Exception {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("bert-tuple"));
+        try (SentimentModel bert = SentimentModel.load(bundle, true, Device.cpu());
+             SentimentPredictor predictor = bert.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            List<Prediction> predictions = predictor.predict(List.of("a wonderful film", "a terrible film"));
+            assertEquals(1, predictions.get(0).predictedIndex());
+            assertEquals(0, predictions.get(1).predictedIndex());
+            assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
+        }
+    }
+
+    @Test
+    void loadsADictOutputWithThreeLabels() throws Exception {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("dict-three-labels"));
+        try (SentimentModel three = SentimentModel.load(bundle, false, Device.cpu());
+             SentimentPredictor predictor = three.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            List<Prediction> predictions = predictor.predict(List.of("great great loved it", "awful boring bad"));
+            assertEquals(3, predictions.get(0).probabilities().length);
+            assertEquals(2, predictions.get(0).predictedIndex());
+            assertEquals(0, predictions.get(1).predictedIndex());
+        }
+    }
+
+    @Test
+    void aTokenTypeSettingThatDoesNotMatchTheModelFailsAtLoad() {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("bert-tuple"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SentimentModel.load(bundle, false, Device.cpu()));
+        assertTrue(e.getMessage().startsWith("Model model.pt in " + bundle.directory() + " does not take two inputs"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("Fix: set model.token-types = true (or includeTokenTypes=true in "
+                + "serving.properties) to match the traced forward()."), e.getMessage());
+    }
+
+    @Test
+    void aVocabularyLargerThanTheEmbeddingTableFailsAtLoad() {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("small-embedding"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SentimentModel.load(bundle, false, Device.cpu()));
+        assertTrue(e.getMessage().startsWith("Model small.pt in " + bundle.directory() + " failed on token id "
+                + (bundle.vocabularySize() - 1) + ", the largest id of tokenizer.json (" + bundle.vocabularySize()
+                + " tokens): its embedding table is smaller than the tokenizer's vocabulary"), e.getMessage());
+    }
+
+    @Test
+    void aTruncatedTorchScriptFileFailsAtLoadNamingTheFile() throws IOException {
+        Path copy = Files.createDirectories(temp.resolve("broken"));
+        try (Stream<Path> files = Files.list(TestPaths.fixtureModel("bert-tuple"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        byte[] bytes = Files.readAllBytes(copy.resolve("model.pt"));
+        Files.write(copy.resolve("model.pt"), Arrays.copyOf(bytes, bytes.length / 2));
+        ModelBundle bundle = ModelBundle.open(copy);
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> SentimentModel.load(bundle, true, Device.cpu()));
+        assertTrue(e.getMessage().startsWith("Cannot load TorchScript " + copy.resolve("model.pt") + ": "),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("the file may be truncated or not TorchScript."), e.getMessage());
+    }
+
+    @Test
+    void anExecutorLoadsEachModelOnce() {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("dict-three-labels"));
+        int before = ExecutorModels.loads();
+        SentimentModel first = ExecutorModels.get(bundle, false, Device.cpu(), 1);
+        SentimentModel second = ExecutorModels.get(bundle, false, Device.cpu(), 1);
+        assertTrue(first == second);
+        assertEquals(before + 1, ExecutorModels.loads());
+        assertFalse(first == ExecutorModels.get(ModelBundle.open(TestPaths.fixtureModel("bert-tuple")), true,
+                Device.cpu(), 1));
+    }
+}

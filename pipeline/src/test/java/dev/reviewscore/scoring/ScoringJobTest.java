@@ -1,0 +1,221 @@
+package dev.reviewscore.scoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.testing.TestPaths;
+import dev.reviewscore.testing.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoringJobTest {
+    private static final StructType REVIEWS = new StructType()
+            .add("id", DataTypes.StringType)
+            .add("text", DataTypes.StringType)
+            .add("label", DataTypes.StringType)
+            .add("source", DataTypes.StringType);
+
+    private final SparkSession spark = TestSpark.session();
+
+    @TempDir
+    Path dir;
+
+    private JobConfig config(String source, String model, String... overrides) {
+        String text = source + "\nmodel.location = \"" + model + "\"\n" + """
+                output {
+                  scored.path = tables/scored
+                  rejects.path = tables/rejects
+                  metrics.path = tables/metrics
+                  reports = reports
+                }
+                """ + String.join("\n", overrides);
+        return new JobConfigLoader(dir).loadText(text).config();
+    }
+
+    private JobConfig deltaSource(String... overrides) {
+        return config("source { format = delta, path = source, columns { label = label, pass-through = [source] } }",
+                TestPaths.defaultModel().toString(), overrides);
+    }
+
+    private ScoringJob.Result score(JobConfig config) {
+        ModelBundle bundle = ModelBundle.open(Path.of(config.model().location()));
+        return new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
+    }
+
+    private void writeSource(Row... rows) {
+        spark.createDataFrame(Arrays.asList(rows), REVIEWS).write().format("delta").mode("overwrite")
+                .save(dir.resolve("source").toString());
+    }
+
+    private Dataset<Row> scored(JobConfig config) {
+        return DeltaTables.read(spark, config.output().scored());
+    }
+
+    @Test
+    void scoresTheSampleOnceAndARerunScoresNothing() {
+        JobConfig config = config("""
+                source {
+                  format = csv
+                  path = "%s"
+                  options { header = true, escape = "\\"", multiLine = true }
+                  columns { id = review_id, text = review, label = label, pass-through = [movie, stars] }
+                }
+                """.formatted(TestPaths.sampleReviews()), TestPaths.defaultModel().toString());
+        ScoringJob.Result first = score(config);
+        assertEquals(320, first.input());
+        assertEquals(320, first.scored());
+        assertEquals(0, first.rejected() + first.skipped());
+        assertEquals(320, first.inserted());
+        Dataset<Row> table = scored(config);
+        assertEquals(320, table.count());
+        assertEquals(320, table.select("review_id").distinct().count());
+        for (Row row : table.limit(50).collectAsList()) {
+            Map<String, Double> probabilities = row.getJavaMap(row.fieldIndex("probabilities"));
+            assertEquals(1.0, probabilities.get("NEGATIVE") + probabilities.get("POSITIVE"), 1e-9);
+            String predicted = row.getAs("predicted_label");
+            assertTrue(probabilities.get(predicted) >= 0.5);
+            assertEquals(probabilities.get("POSITIVE"), (Double) row.getAs("positive_probability"));
+            assertEquals(first.modelVersion(), row.getAs("model_version"));
+            assertEquals(first.runId(), row.getAs("run_id"));
+        }
+        long correct = table.where(col("label").equalTo(col("predicted_label"))).count();
+        long labeled = table.where(col("label").isNotNull()).count();
+        assertTrue(correct > 0.85 * labeled, correct + " of " + labeled + " correct");
+
+        ScoringJob.Result second = score(config);
+        assertEquals(320, second.input());
+        assertEquals(0, second.scored());
+        assertEquals(320, second.skipped());
+        assertEquals(320, scored(config).count());
+    }
+
+    @Test
+    void aChangedTextIsScoredAgainAndAFullRunRescoresEverything() {
+        writeSource(review("a", "A wonderful film.", "positive"), review("b", "Dreadful and dull.", "negative"),
+                review("c", "I loved it.", "positive"));
+        JobConfig config = deltaSource();
+        assertEquals(3, score(config).scored());
+
+        writeSource(review("a", "A wonderful film.", "positive"), review("b", "Actually, I loved it.", "positive"),
+                review("c", "I loved it.", "positive"), review("d", "Awful.", "negative"));
+        ScoringJob.Result changed = score(config);
+        assertEquals(2, changed.scored());
+        assertEquals(1, changed.inserted());
+        assertEquals(1, changed.updated());
+        assertEquals(2, changed.skipped());
+        Row b = scored(config).where("review_id = 'b'").first();
+        assertEquals("Actually, I loved it.", b.getAs("text"));
+        assertEquals("POSITIVE", b.getAs("label"));
+        assertEquals(changed.runId(), b.getAs("run_id"));
+
+        ScoringJob.Result full = score(deltaSource("scoring.full = true"));
+        assertEquals(4, full.scored());
+        assertEquals(4, full.updated());
+        assertEquals(0, full.skipped());
+        assertEquals(4, scored(config).count());
+    }
+
+    @Test
+    void badRowsGoToTheRejectsTableWithTheirReasonAndNothingIsLost() {
+        writeSource(review("ok", "A fine film.", "positive"), review(null, "No id at all.", "positive"),
+                review("nulltext", null, "negative"), review("empty", "", "negative"),
+                review("blank", " \t\n ", "negative"), review("neutral", "It was fine.", "meh"),
+                review("twin", "Same text.", "positive"), review("twin", "Same text.", "positive"),
+                review("clash", "First text.", "positive"), review("clash", "Second text.", "negative"));
+        JobConfig config = deltaSource();
+        ScoringJob.Result result = score(config);
+        assertEquals(10, result.input());
+        assertEquals(2, result.scored());
+        assertEquals(8, result.rejected());
+        assertEquals(Map.of("null_review_id", 1L, "null_text", 1L, "empty_text", 2L, "unknown_label", 1L,
+                "duplicate_row", 1L, "conflicting_duplicate_id", 2L), result.rejectsByReason());
+        assertTrue(result.balanced());
+        assertEquals(List.of("ok", "twin"), scored(config).orderBy("review_id").select("review_id")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+
+        Dataset<Row> rejects = DeltaTables.read(spark, config.output().rejects());
+        assertEquals(8, rejects.count());
+        Row unknown = rejects.where("reason = 'unknown_label'").first();
+        assertEquals("neutral", unknown.getAs("review_id"));
+        assertEquals(result.runId(), unknown.getAs("run_id"));
+        String original = unknown.getAs("original");
+        assertTrue(original.contains("\"label\":\"meh\""), original);
+        assertTrue(((String) unknown.getAs("detail")).startsWith("the label value is not one the label mapping"));
+    }
+
+    @Test
+    void aNewModelVersionGetsItsOwnRows() throws IOException {
+        writeSource(review("a", "A wonderful film.", "positive"), review("b", "Dreadful.", "negative"));
+        assertEquals(2, score(deltaSource()).scored());
+        Path copy = Files.createDirectories(dir.resolve("model-v2"));
+        try (Stream<Path> files = Files.list(TestPaths.defaultModel())) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(copy.resolve("serving.properties"), "\n# retrained\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        JobConfig v2 = config("source { format = delta, path = source, columns { label = label } }",
+                copy.toString());
+        ScoringJob.Result second = score(v2);
+        assertEquals(2, second.scored());
+        assertEquals(2, second.inserted());
+        Dataset<Row> table = scored(v2);
+        assertEquals(4, table.count());
+        assertEquals(2, table.select("model_version").distinct().count());
+    }
+
+    @Test
+    void aMissingTextColumnFailsBeforeScoring() {
+        writeSource(review("a", "A wonderful film.", "positive"));
+        JobConfig config = deltaSource("source.columns.text = body");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> score(config));
+        assertEquals("Source path " + dir.resolve("source") + " has no column \"body\" (source.columns.text). "
+                + "Columns: [id, text, label, source]. Fix: set source.columns.text to one of them.", e.getMessage());
+        assertTrue(!DeltaTables.exists(spark, config.output().scored()));
+    }
+
+    @Test
+    void passThroughColumnsLandInTheScoredTableAndLabelsStayUnlabeledWhenAbsent() {
+        writeSource(review("a", "A wonderful film.", null), review("b", "Dreadful.", "negative"));
+        JobConfig config = deltaSource();
+        score(config);
+        Map<String, Row> rows = new HashMap<>();
+        for (Row row : scored(config).collectAsList()) {
+            rows.put(row.getAs("review_id"), row);
+        }
+        assertEquals("web", (String) rows.get("a").getAs("source"));
+        assertEquals(null, (String) rows.get("a").getAs("label"));
+        assertEquals("NEGATIVE", rows.get("b").getAs("label"));
+        assertEquals(0, (int) rows.get("b").getAs("label_index"));
+        List<String> columns = new ArrayList<>(List.of(scored(config).columns()));
+        assertEquals("source", columns.get(columns.size() - 1));
+    }
+
+    private static Row review(String id, String text, String label) {
+        return RowFactory.create(id, text, label, "web");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.reviewscore.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the project's files and the team's shared data are, from a test's point of view. */
+public final class TestPaths {
+    private TestPaths() {}
+
+    /** The project's root folder (the one holding conf/ and models/). */
+    public static Path project() {
+        String configured = System.getProperty("reviewscore.projectDir");
+        Path dir = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("conf/local.conf"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("cannot find the project root (a folder with conf/local.conf)");
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    /** The bundled default model. */
+    public static Path defaultModel() {
+        return project().resolve("models/movie-sentiment");
+    }
+
+    /** The bundled sample reviews. */
+    public static Path sampleReviews() {
+        return project().resolve("sample-data/reviews.csv");
+    }
+
+    /** A small fixture model folder made by src/test/resources/models/make_fixture_models.py. */
+    public static Path fixtureModel(String name) {
+        return project().resolve("pipeline/src/test/resources/models").resolve(name);
+    }
+
+    /** The team's shared labeled data (../shared/data next to the project). */
+    public static Path sharedData() {
+        return project().resolve("../shared/data").normalize();
+    }
+}

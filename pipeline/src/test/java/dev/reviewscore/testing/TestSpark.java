@@ -1,0 +1,27 @@
+package dev.reviewscore.testing;
+
+import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.inference.DjlEnvironment;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** The one local SparkSession (with Delta) that all tests in a test JVM share. */
+public final class TestSpark {
+    private static SparkSession session;
+
+    private TestSpark() {}
+
+    /** The shared session, created on first use through the job's own session factory. */
+    public static synchronized SparkSession session() {
+        if (session == null) {
+            DjlEnvironment.ensureOffline();
+            session = Sessions.create(Map.of(
+                    "spark.master", "local[2]",
+                    "spark.ui.enabled", "false",
+                    "spark.sql.shuffle.partitions", "4",
+                    "spark.default.parallelism", "4",
+                    "spark.driver.host", "127.0.0.1"));
+        }
+        return session;
+    }
+}

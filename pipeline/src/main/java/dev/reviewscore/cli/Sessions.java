@@ -7,7 +7,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Creates the job's SparkSession. Settings given by spark-submit (or a cluster's defaults) win over the job
  * configuration's {@code spark.*} settings, which win over the defaults here: Delta's SQL extension and catalog,
- * DJL kept offline on executors, and {@code local[*]} when no master is set at all.
+ * DJL kept offline on executors, no console progress bar (the job reports its own progress), and {@code local[*]}
+ * when no master is set at all.
  */
 public final class Sessions {
     private static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
@@ -37,6 +38,7 @@ public final class Sessions {
                 "org.apache.spark.sql.delta.catalog.DeltaCatalog");
         setDefault(builder, submitted, settings, "spark.executorEnv.DJL_OFFLINE", "true");
         setDefault(builder, submitted, settings, "spark.executorEnv.OPT_OUT_TRACKING", "true");
+        setDefault(builder, submitted, settings, "spark.ui.showConsoleProgress", "false");
         return builder.getOrCreate();
     }
 

@@ -169,7 +169,7 @@ class ScoringJobTest {
     @Test
     void aNewModelVersionGetsItsOwnRows() throws IOException {
         writeSource(review("a", "A wonderful film.", "positive"), review("b", "Dreadful.", "negative"));
-        assertEquals(2, score(deltaSource()).scored());
+        assertEquals(2, score(deltaSource("output.partition-by = [model_version]")).scored());
         Path copy = Files.createDirectories(dir.resolve("model-v2"));
         try (Stream<Path> files = Files.list(TestPaths.defaultModel())) {
             for (Path file : files.toList()) {
@@ -186,6 +186,8 @@ class ScoringJobTest {
         Dataset<Row> table = scored(v2);
         assertEquals(4, table.count());
         assertEquals(2, table.select("model_version").distinct().count());
+        Row detail = spark.sql("DESCRIBE DETAIL " + DeltaTables.sqlName(v2.output().scored())).first();
+        assertEquals(List.of("model_version"), detail.getList(detail.fieldIndex("partitionColumns")));
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.reviewscore.config.SourceConfig;
 import dev.reviewscore.config.SourceFormat;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.testing.TestSpark;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReviewSourceTest {
     private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
@@ -115,6 +117,37 @@ class ReviewSourceTest {
                 () -> ReviewSource.normalize(source(DataTypes.IntegerType, 1), config, LABELS, 1));
         assertEquals("Source table reviews has no column \"review_text\" (source.columns.text). Columns: [id, body, "
                 + "rating, movie]. Fix: set source.columns.text to one of them.", e.getMessage());
+    }
+
+    @Test
+    void readsJsonParquetAndCsvByPath(@TempDir Path dir) {
+        Dataset<Row> reviews = source(DataTypes.IntegerType, 9, 2);
+        reviews.write().json(dir.resolve("json").toString());
+        reviews.write().parquet(dir.resolve("parquet").toString());
+        reviews.write().option("header", "true").csv(dir.resolve("csv").toString());
+        for (SourceFormat format : List.of(SourceFormat.JSON, SourceFormat.PARQUET, SourceFormat.CSV)) {
+            SourceConfig config = new SourceConfig(format,
+                    TableLocation.atPath(dir.resolve(format.sparkName()).toString()),
+                    format == SourceFormat.CSV ? Map.of("header", "true") : Map.of(),
+                    new ColumnMapping("id", "body", "rating", List.of()),
+                    new LabelMapping(LabelKind.STARS, List.of(), List.of(), 7, 4));
+            Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config), config, LABELS, 1);
+            assertEquals(Map.of("0", "POSITIVE", "1", "NEGATIVE"), labels(normalized), format.toString());
+        }
+    }
+
+    @Test
+    void readsACatalogTable() {
+        source(DataTypes.IntegerType, 9).write().format("delta").mode("overwrite").saveAsTable("catalog_reviews");
+        try {
+            SourceConfig config = new SourceConfig(SourceFormat.DELTA, TableLocation.named("catalog_reviews"),
+                    Map.of(), new ColumnMapping("id", "body", "rating", List.of()),
+                    new LabelMapping(LabelKind.STARS, List.of(), List.of(), 7, 4));
+            assertEquals(Map.of("0", "POSITIVE"),
+                    labels(ReviewSource.normalize(ReviewSource.read(spark, config), config, LABELS, 1)));
+        } finally {
+            spark.sql("DROP TABLE IF EXISTS catalog_reviews");
+        }
     }
 
     @Test

@@ -20,7 +20,9 @@ public final class TestSpark {
                     "spark.ui.enabled", "false",
                     "spark.sql.shuffle.partitions", "4",
                     "spark.default.parallelism", "4",
-                    "spark.driver.host", "127.0.0.1"));
+                    "spark.driver.host", "127.0.0.1",
+                    "spark.sql.warehouse.dir", TestPaths.project().resolve("pipeline/target/spark-warehouse")
+                            .toString()));
         }
         return session;
     }

@@ -336,8 +336,9 @@ It achieves the following results on the IMDB dev split (2,500 reviews held out 
 
 On the SST-2 dev sentences (872, GLUE): Accuracy {sst['accuracy']:.4f}, Auc {sst['auc']:.4f}, Loss {sst['loss']:.4f}.
 
-These numbers come from the exported TorchScript with reviews truncated to their first {args.max_length} tokens;
-the pipeline's own `evaluate` reproduces them (see BENCHMARKS.md and README.md).
+These numbers come from the exported TorchScript with reviews truncated to their first {args.max_length} tokens.
+The pipeline's own score + evaluate on the same splits (`models/build/evaluate_default_model.sh`, default long-text
+policy head-tail) is recorded in BENCHMARKS.md.
 
 ## Model description
 

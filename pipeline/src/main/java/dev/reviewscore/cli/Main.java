@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "reviewscore", mixinStandardHelpOptions = true, version = "reviewscore 1.0",
         description = "Scores movie reviews with a sentiment model on Spark and reports how good the scores are.",
-        subcommands = {Main.Score.class, Main.Evaluate.class, Main.Run.class})
+        subcommands = {Main.Score.class, Main.Evaluate.class, Main.Run.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
     /** Exit code of a run that succeeded. */
     public static final int OK = 0;
@@ -175,6 +175,45 @@ public final class Main implements Callable<Integer> {
         void run(Pipeline pipeline) {
             ScoringJob.Result scoring = pipeline.score();
             pipeline.evaluate(scoring);
+        }
+    }
+
+    /** Measures the predictor and the pipeline; prints Markdown tables. */
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Measure the predictor and the pipeline on the shared labeled data; print Markdown tables.")
+    static final class Bench implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main parent;
+
+        @Option(names = "--section", split = ",", defaultValue = "long-text",
+                description = "Measurements to run, comma-separated: long-text. Default: ${DEFAULT-VALUE}")
+        List<String> sections;
+
+        @Option(names = "--model", defaultValue = "models/movie-sentiment", description = "Model folder.")
+        Path model;
+
+        @Option(names = "--data", defaultValue = "../shared/data", description = "Shared labeled data folder.")
+        Path data;
+
+        @Option(names = "--dev-ids", defaultValue = "models/build/imdb-dev-ids.txt",
+                description = "Ids of the IMDB dev split.")
+        Path devIds;
+
+        @Option(names = "--reviews", defaultValue = "2500", description = "Reviews per measurement.")
+        int reviews;
+
+        @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass.")
+        int batchSize;
+
+        @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads.")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.reviewscore.bench.Benchmarks.run(new dev.reviewscore.bench.BenchSettings(
+                    dev.reviewscore.bench.Benchmarks.sections(sections), model.toAbsolutePath(),
+                    data.toAbsolutePath(), devIds.toAbsolutePath(), reviews, batchSize, threads), parent.out);
+            return OK;
         }
     }
 }

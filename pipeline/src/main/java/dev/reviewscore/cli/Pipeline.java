@@ -56,14 +56,16 @@ public final class Pipeline {
     }
 
     /**
-     * Opens the configured model folder and loads it once in this JVM, so that a model breaking the contract fails
-     * before any Spark work (and a local-mode run reuses the loaded copy).
+     * Opens the configured model folder, loads it once in this JVM and makes one predictor with the configured
+     * settings, so that a model breaking the contract or settings that do not fit the model fail before any Spark
+     * work (and a local-mode run reuses the loaded copy).
      */
     public static ModelBundle openAndProbe(JobConfig config) {
         ModelBundle bundle = ModelBundle.open(Path.of(config.model().location()));
         boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
         bundle.positiveIndex(config.model().positiveLabel());
-        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads());
+        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads())
+                .newPredictor(config.model()).close();
         return bundle;
     }
 

@@ -31,8 +31,6 @@ public record ModelConfig(String location, String positiveLabel, DeviceChoice de
         ConfigCheck.require(maxLength == null || maxLength >= 8, "model.max-length", maxLength,
                 "use at least 8 tokens, or null for the model's maximum");
         ConfigCheck.require(windowOverlap >= 0, "model.window-overlap", windowOverlap, "use 0 or more tokens");
-        ConfigCheck.require(maxLength == null || windowOverlap < maxLength / 2, "model.window-overlap", windowOverlap,
-                "use less than half of model.max-length (" + maxLength + ")");
         ConfigCheck.require(maxWindows >= 1, "model.max-windows", maxWindows, "use 1 or more");
         ConfigCheck.require(threads >= 1 && threads <= 256, "model.threads", threads,
                 "use a whole number from 1 to 256 (1 per Spark task core is the usual choice)");

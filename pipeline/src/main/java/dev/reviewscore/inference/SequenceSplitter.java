@@ -1,5 +1,6 @@
 package dev.reviewscore.inference;
 
+import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.LongTextPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,9 +31,15 @@ final class SequenceSplitter {
         this.prefix = prefix.clone();
         this.suffix = suffix.clone();
         this.budget = maxLength - prefix.length - suffix.length;
-        if (budget < 1 || overlap >= budget) {
-            throw new IllegalArgumentException("maxLength " + maxLength + " leaves " + budget
-                    + " content tokens per sequence, overlap " + overlap + "; raise model.max-length");
+        if (budget < 1) {
+            throw new InvalidInputException("Invalid configuration: model.max-length = " + maxLength + " leaves no "
+                    + "room for text after " + (prefix.length + suffix.length) + " special tokens. Fix: raise it.");
+        }
+        if (policy == LongTextPolicy.WINDOWS && overlap > budget / 2) {
+            throw new InvalidInputException("Invalid configuration: model.window-overlap = " + overlap + " is more "
+                    + "than half of the " + budget + " text tokens a window holds (model.max-length " + maxLength
+                    + " minus " + (prefix.length + suffix.length) + " special tokens). Fix: use at most "
+                    + budget / 2 + ".");
         }
         this.policy = policy;
         this.overlap = overlap;

@@ -67,6 +67,15 @@ class SequenceSplitterTest {
     }
 
     @Test
+    void anOverlapOfMoreThanHalfAWindowIsRejectedOnlyForWindows() {
+        splitter(LongTextPolicy.HEAD, 6, 128, 4);
+        dev.reviewscore.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.reviewscore.InvalidInputException.class, () -> splitter(LongTextPolicy.WINDOWS, 64, 128, 4));
+        assertEquals("Invalid configuration: model.window-overlap = 128 is more than half of the 62 text tokens a "
+                + "window holds (model.max-length 64 minus 2 special tokens). Fix: use at most 31.", e.getMessage());
+    }
+
+    @Test
     void theLastWindowMayBeShorterAndWeighsLess() {
         SequenceSplitter.Split split = splitter(LongTextPolicy.WINDOWS, 6, 0, 10).split(tokens(9));
         assertEquals(List.of(4, 4, 1), split.weights());

@@ -217,6 +217,28 @@ class ScoringJobTest {
         assertEquals("source", columns.get(columns.size() - 1));
     }
 
+    @Test
+    void longReviewsScoredInWindowsComeOutAsOneRowEach() {
+        String longPositive = "The acting is superb and the story is moving and funny. ".repeat(30);
+        String longNegative = "The plot is dull, the jokes fall flat and it drags on. ".repeat(30);
+        writeSource(review("long-pos", longPositive, "positive"), review("short", "Lovely.", "positive"),
+                review("long-neg", longNegative, "negative"), review("tiny", "Awful.", "negative"));
+        JobConfig config = deltaSource("model { long-text = windows, max-length = 64, window-overlap = 8 }");
+        ScoringJob.Result result = score(config);
+        assertEquals(4, result.scored());
+        Map<String, Row> rows = new HashMap<>();
+        for (Row row : scored(config).collectAsList()) {
+            rows.put(row.getAs("review_id"), row);
+        }
+        assertEquals(4, rows.size());
+        int windows = rows.get("long-pos").getAs("windows");
+        assertTrue(windows > 5, "windows: " + windows);
+        assertEquals(1, (int) rows.get("short").getAs("windows"));
+        assertEquals(false, rows.get("long-pos").getAs("truncated"));
+        assertEquals("POSITIVE", rows.get("long-pos").getAs("predicted_label"));
+        assertEquals("NEGATIVE", rows.get("long-neg").getAs("predicted_label"));
+    }
+
     private static Row review(String id, String text, String label) {
         return RowFactory.create(id, text, label, "web");
     }

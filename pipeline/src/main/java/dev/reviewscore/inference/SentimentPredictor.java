@@ -22,6 +22,7 @@ public final class SentimentPredictor implements AutoCloseable {
     private final SequenceSplitter splitter;
     private final int batchSize;
     private final boolean sortByLength;
+    private long forwardPasses;
 
     SentimentPredictor(SentimentModel model, Predictor<EncodedBatch, float[][]> predictor, SequenceSplitter splitter,
                        int batchSize, boolean sortByLength) {
@@ -73,6 +74,7 @@ public final class SentimentPredictor implements AutoCloseable {
                 batch[i - start] = sequences.get(order[i]);
             }
             float[][] batchLogits = predictor.predict(EncodedBatch.pad(batch));
+            forwardPasses++;
             for (int i = start; i < end; i++) {
                 logits[order[i]] = batchLogits[i - start];
             }
@@ -135,6 +137,11 @@ public final class SentimentPredictor implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Forward passes (batches) run so far. */
+    public long forwardPasses() {
+        return forwardPasses;
     }
 
     /** Closes the underlying DJL predictor; the shared model stays loaded. */

@@ -125,6 +125,8 @@ class SentimentModelTest {
         try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.WINDOWS, 4, 1, 64))) {
             List<Prediction> predictions = predictor.predict(texts);
             assertEquals(4, predictions.size());
+            int sequences = predictions.stream().mapToInt(Prediction::windows).sum();
+            assertEquals((sequences + 3) / 4, predictor.forwardPasses(), "windows of all reviews share batches");
             assertEquals(1, predictions.get(0).windows());
             assertTrue(predictions.get(1).windows() > 1, "windows: " + predictions.get(1).windows());
             assertTrue(predictions.get(1).tokens() > 62);

@@ -9,6 +9,7 @@ serving.properties, like a `torch.jit.trace` export of a BERT-family sequence cl
   bert-tuple        forward(input_ids, attention_mask, token_type_ids) -> (logits, pooled), labels LABEL_0/LABEL_1
   dict-three-labels forward(input_ids, attention_mask) -> {"hidden": ..., "logits": ...}, labels terrible/okay/great
   small-embedding   an embedding table smaller than the tokenizer's vocabulary (must fail at load time)
+  poison-token      a scripted model that raises an error whenever the word "poison" is in its input
 
 The weights are random with a fixed seed except one "sentiment" direction, so the models score with some signal.
 """
@@ -26,7 +27,7 @@ sys.path.insert(0, os.path.join(REPO, "models", "build"))
 import wordpiece  # noqa: E402
 
 WORDS = ("a an the film movie was is it this great good fine okay wonderful terrible awful bad boring "
-         "loved hated plot acting music story scene ending and but not very really").split()
+         "poison loved hated plot acting music story scene ending and but not very really").split()
 POSITIVE = {"great", "good", "wonderful", "loved", "fine"}
 NEGATIVE = {"terrible", "awful", "bad", "boring", "hated"}
 
@@ -58,6 +59,21 @@ class DictOutput(Encoder):
         return {"hidden": pooled, "logits": self.classifier(pooled)}
 
 
+class PoisonToken(nn.Module):
+    def __init__(self, vocab, poison):
+        super().__init__()
+        self.poison = poison
+        self.embeddings = nn.Embedding(vocab, 8)
+        self.classifier = nn.Linear(8, 2)
+
+    def forward(self, input_ids, attention_mask):
+        if bool((input_ids == self.poison).any()):
+            raise RuntimeError("poison token in the input")
+        mask = attention_mask.unsqueeze(-1).to(torch.float32)
+        pooled = (self.embeddings(input_ids) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.classifier(pooled)
+
+
 def vocabulary():
     chars = sorted(set("abcdefghijklmnopqrstuvwxyz.,!'"))
     words = [w for w in WORDS if w not in chars]
@@ -81,12 +97,12 @@ def give_signal(model, vocab, labels):
         model.classifier.weight[:, 0] = torch.linspace(-3.0, 3.0, labels)
 
 
-def write(folder, model, example, vocab, labels, token_types, name, strict=True):
+def write(folder, model, example, vocab, labels, token_types, name, strict=True, script=False):
     out = os.path.join(HERE, folder)
     os.makedirs(out, exist_ok=True)
     model.eval()
     with torch.no_grad():
-        traced = torch.jit.trace(model, example, strict=strict)
+        traced = torch.jit.script(model) if script else torch.jit.trace(model, example, strict=strict)
     traced.save(os.path.join(out, name + ".pt"))
     vocab.write(os.path.join(out, "tokenizer.json"))
     config = {"architectures": [type(model).__name__],
@@ -120,6 +136,9 @@ def main():
 
     small = DictOutput(len(vocab) - 10, 8, 2, token_types=False)
     write("small-embedding", small, (ids, mask), vocab, ["NEGATIVE", "POSITIVE"], False, "small", strict=False)
+
+    poison = PoisonToken(len(vocab), vocab.ids["poison"])
+    write("poison-token", poison, None, vocab, ["NEGATIVE", "POSITIVE"], False, "poison", script=True)
 
 
 if __name__ == "__main__":

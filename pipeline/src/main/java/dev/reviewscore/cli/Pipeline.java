@@ -81,6 +81,13 @@ public final class Pipeline {
             out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");
         }
         out.println("Scored table: " + config.output().scored());
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("input_rows", result.input());
+        counts.put("scored_rows", result.scored());
+        counts.put("rejected_rows", result.rejected());
+        counts.put("skipped_rows", result.skipped());
+        MetricsTable.append(spark, config.output().metrics(), MetricsTable.runCountRows(run.runId(), bundle.name(),
+                bundle.version(), run.startedAt(), counts));
         return result;
     }
 
@@ -106,27 +113,24 @@ public final class Pipeline {
             name = first == null ? name : first.getString(0);
             labels = labelsOf(scores);
         }
-        if (labels.isEmpty() || scores.limit(1).count() == 0) {
+        boolean empty = scores.limit(1).count() == 0;
+        if (empty && config.evaluatedVersion() != null) {
             List<String> versions = all.select("model_version").distinct().limit(20).as(
                     org.apache.spark.sql.Encoders.STRING()).collectAsList();
             throw new InvalidInputException("Scored table " + table + " has no scores of model version " + version
-                    + " (versions present: " + versions + "). Fix: score with this model first, or set "
-                    + "evaluation.model-version to one of those.");
+                    + " (versions present: " + versions + "). Fix: set evaluation.model-version to one of those, "
+                    + "or score with that model first.");
+        }
+        if (empty) {
+            out.println("The scored table has no scores of model version " + version + " yet: the evaluation "
+                    + "covers 0 reviews.");
         }
         int positive = version.equals(bundle.version()) ? bundle.positiveIndex(config.model().positiveLabel())
                 : ModelBundle.positiveIndex(labels, config.model().positiveLabel(), name);
         Instant evaluatedAt = Instant.now();
         Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive, List.of());
-
-        Map<String, Long> counts = new LinkedHashMap<>();
-        if (scoring != null) {
-            counts.put("input_rows", scoring.input());
-            counts.put("scored_rows", scoring.scored());
-            counts.put("rejected_rows", scoring.rejected());
-            counts.put("skipped_rows", scoring.skipped());
-        }
         MetricsTable.append(spark, config.output().metrics(),
-                MetricsTable.rows(evaluation, run.runId(), evaluatedAt, counts));
+                MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt));
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation, scoring);
         List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
 

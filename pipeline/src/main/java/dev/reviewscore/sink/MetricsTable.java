@@ -17,18 +17,23 @@ public final class MetricsTable {
     private MetricsTable() {}
 
     /**
-     * The rows of one run.
+     * A scoring run's row counts (for example input_rows, rejected_rows), as metrics of slice all/all.
      *
-     * @param runCounts extra whole-table counts of the run (for example input_rows, rejected_rows), written as
-     *     metrics of slice all/all
+     * @param counts metric name to count
      */
-    public static List<Row> rows(Evaluation evaluation, String runId, Instant evaluatedAt,
-                                 Map<String, Long> runCounts) {
+    public static List<Row> runCountRows(String runId, String modelName, String modelVersion, Instant at,
+                                         Map<String, Long> counts) {
+        List<Row> rows = new ArrayList<>();
+        counts.forEach((metric, value) -> rows.add(RowFactory.create(runId, modelName, modelVersion,
+                Timestamp.from(at), SliceEvaluation.ALL, SliceEvaluation.ALL, metric, null, null, value.doubleValue(),
+                null)));
+        return rows;
+    }
+
+    /** An evaluation's values, every slice. */
+    public static List<Row> evaluationRows(Evaluation evaluation, String runId, Instant evaluatedAt) {
         Timestamp at = Timestamp.from(evaluatedAt);
         List<Row> rows = new ArrayList<>();
-        runCounts.forEach((metric, value) -> rows.add(RowFactory.create(runId, evaluation.modelName(),
-                evaluation.modelVersion(), at, SliceEvaluation.ALL, SliceEvaluation.ALL, metric, null, null,
-                value.doubleValue(), null)));
         for (SliceEvaluation slice : evaluation.slices()) {
             for (SliceEvaluation.MetricValue value : slice.values()) {
                 rows.add(RowFactory.create(runId, evaluation.modelName(), evaluation.modelVersion(), at,

@@ -91,6 +91,17 @@ class SentimentModelTest {
     }
 
     @Test
+    void lineBreakTagsReadAsSpaces() throws Exception {
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            List<Prediction> predictions = predictor.predict(List.of("Great acting.<br /><br />Dull plot.",
+                    "Great acting. Dull plot.", "Great acting.<BR>Dull plot."));
+            assertEquals(predictions.get(1).tokens(), predictions.get(0).tokens());
+            assertArrayEquals(predictions.get(1).probabilities(), predictions.get(0).probabilities(), 1e-9);
+            assertArrayEquals(predictions.get(1).probabilities(), predictions.get(2).probabilities(), 1e-9);
+        }
+    }
+
+    @Test
     void sortingByLengthNeverChangesWhichReviewAScoreBelongsTo() throws Exception {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ScoringJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
     private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
+    /** The Spark job description of the step that runs the model, after the run id. */
+    public static final String SCORING_STEP = "scoring reviews";
 
     private final SparkSession spark;
     private final JobConfig config;
@@ -117,6 +119,7 @@ public final class ScoringJob {
         Dataset<Row> previous = config.fullRescore() ? null : previousScores(scoredTable);
         Dataset<Row> toScore = previous == null ? valid : valid.join(previous, sameScore(valid, previous), "left_anti");
 
+        describe("reading and checking the source");
         Row inputCounts = normalized.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
         long input = inputCounts.getLong(0);
         long skipped = previous == null ? 0 : valid.join(previous, sameScore(valid, previous), "left_semi").count();
@@ -126,11 +129,13 @@ public final class ScoringJob {
                 ReviewColumns.TEXT, ReviewColumns.REJECT_REASON);
         Dataset<Row> predicted = toScore.mapPartitions(scorer, Encoders.row(scoredSchema))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        describe(SCORING_STEP);
         Row predictedCounts = predicted.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
         long scored = predictedCounts.getLong(0) - predictedCounts.getLong(1);
 
         Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()), positive,
                 passThrough);
+        describe("merging scores into " + scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
         DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
                 : DeltaTables.merge(spark, scoredTable, scores, KEYS);
@@ -138,6 +143,7 @@ public final class ScoringJob {
         Dataset<Row> rejects = rejectRows(normalized.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
                 predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()), passThrough)
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        describe("writing rejected rows to " + config.output().rejects());
         Map<String, Long> byReason = new TreeMap<>();
         for (Row row : rejects.groupBy("reason").count().collectAsList()) {
             byReason.put(row.getString(0), row.getLong(1));
@@ -147,6 +153,7 @@ public final class ScoringJob {
         if (rejected > 0) {
             DeltaTables.append(config.output().rejects(), rejects);
         }
+        spark.sparkContext().setJobDescription(null);
         rejects.unpersist();
         predicted.unpersist();
         normalized.unpersist();
@@ -162,6 +169,11 @@ public final class ScoringJob {
                     + "may have changed during the run; rerun the job, which scores only what is missing.");
         }
         return result;
+    }
+
+    /** Names the Spark jobs of the next step in the Spark UI (and for listeners). */
+    private void describe(String step) {
+        spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + step);
     }
 
     /** Scores of this model version already in the table, pinned to the table's current version. */

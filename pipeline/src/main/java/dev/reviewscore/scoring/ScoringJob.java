@@ -136,6 +136,7 @@ public final class ScoringJob {
         Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()), positive,
                 passThrough);
         describe("merging scores into " + scoredTable);
+        LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
         DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
                 : DeltaTables.merge(spark, scoredTable, scores, KEYS);

@@ -90,6 +90,16 @@ class MainTest {
     }
 
     @Test
+    void anInternalFailureExitsWithOneAndEndsWithTheCause() throws Exception {
+        Path log = Files.createDirectories(dir.resolve("scored/_delta_log"));
+        Files.writeString(log.resolve("00000000000000000000.json"), "{\"this is\": not a delta log\n");
+        Outcome outcome = main(withOutputsInTemp("score"));
+        assertEquals(1, outcome.code(), outcome.err());
+        String[] lines = outcome.err().strip().split("\n");
+        assertTrue(lines[lines.length - 1].startsWith("Failed: "), lines[lines.length - 1]);
+    }
+
+    @Test
     void evaluatingBeforeScoringSaysWhatToDo() {
         Outcome outcome = main(withOutputsInTemp("evaluate"));
         assertEquals(2, outcome.code());

@@ -1,0 +1,76 @@
+package dev.reviewscore.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.testing.TestSpark;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The output tables are a contract with the dashboards and jobs that read them. Each schema version has a golden
+ * description in src/test/resources/schemas/v{VERSION}.txt ({@code table column type} per line); renaming,
+ * retyping, removing or adding a column without a new schema version (and a new golden file) fails here.
+ */
+class TableSchemasTest {
+    private static final Map<String, StructType> TABLES = Map.of(
+            "scored", TableSchemas.SCORED, "rejects", TableSchemas.REJECTS, "metrics", TableSchemas.METRICS);
+
+    private static List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (String table : List.of("scored", "rejects", "metrics")) {
+            for (StructField field : TABLES.get(table).fields()) {
+                lines.add(table + " " + field.name() + " " + field.dataType().simpleString());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void theSchemasMatchTheGoldenDescriptionOfTheirVersion() throws IOException {
+        String golden = "/schemas/v" + TableSchemas.VERSION + ".txt";
+        String expected;
+        try (InputStream in = getClass().getResourceAsStream(golden)) {
+            assertNotNull(in, "no golden schema " + golden + ": a new schema version needs its description "
+                    + "(the lines this test prints) committed there");
+            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String actual = String.join("\n", describe()) + "\n";
+        assertEquals(expected, actual, "The table schemas changed without a new TableSchemas.VERSION. Bump the "
+                + "version, document the change in README.md (Table schemas), and commit the new golden file.");
+    }
+
+    @Test
+    void everyColumnCarriesAComment() {
+        for (Map.Entry<String, StructType> table : TABLES.entrySet()) {
+            for (StructField field : table.getValue().fields()) {
+                assertTrue(field.getComment().isDefined(), table.getKey() + "." + field.name() + " has no comment");
+            }
+        }
+    }
+
+    @Test
+    void createdTablesCarryTheCommentsAndTheVersion(@TempDir Path dir) {
+        SparkSession spark = TestSpark.session();
+        TableLocation location = TableLocation.atPath(dir.resolve("metrics").toString());
+        DeltaTables.ensureTable(spark, location, TableSchemas.METRICS, List.of());
+        Row property = spark.sql("SHOW TBLPROPERTIES " + DeltaTables.sqlName(location) + " ("
+                + TableSchemas.VERSION_PROPERTY + ")").first();
+        assertEquals(Integer.toString(TableSchemas.VERSION), property.getString(1));
+        StructType written = DeltaTables.read(spark, location).schema();
+        assertEquals(TableSchemas.METRICS.apply("note").getComment(), written.apply("note").getComment());
+    }
+}

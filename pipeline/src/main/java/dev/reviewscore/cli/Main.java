@@ -3,10 +3,12 @@ package dev.reviewscore.cli;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.config.QualityGates;
+import dev.reviewscore.gates.GateCheck;
+import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.DjlEnvironment;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
-import dev.reviewscore.scoring.ScoringJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
  * The command line: {@code score}, {@code evaluate}, and {@code run} (score, then evaluate, with one run id).
  *
  * <p>Exit codes: 0 success; 2 usage, configuration or input errors (one message saying what, where and how to fix
- * it); 1 other failures (the cause is printed last).
+ * it); 3 a quality gate broken (everything was written; one line per broken gate); 1 other failures (the cause is
+ * printed last).
  */
 @Command(name = "reviewscore", mixinStandardHelpOptions = true, version = "reviewscore 1.0",
         description = "Scores movie reviews with a sentiment model on Spark and reports how good the scores are.",
@@ -35,11 +38,15 @@ public final class Main implements Callable<Integer> {
     public static final int FAILED = 1;
     /** Exit code of a usage, configuration or input error. */
     public static final int USER_ERROR = 2;
+    /** Exit code of a run that wrote all its results but broke a quality gate. */
+    public static final int GATE_FAILED = 3;
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    private Main(PrintStream out) {
+    private Main(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     @Override
@@ -59,7 +66,7 @@ public final class Main implements Callable<Integer> {
      * @return the exit code
      */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine commandLine = new CommandLine(new Main(out));
+        CommandLine commandLine = new CommandLine(new Main(out, err));
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException
@@ -102,7 +109,8 @@ public final class Main implements Callable<Integer> {
             return List.of();
         }
 
-        abstract void run(Pipeline pipeline);
+        /** Runs the command's steps and returns the quality gates the run broke. */
+        abstract List<GateViolation> run(Pipeline pipeline, QualityGates gates);
 
         @Override
         public Integer call() {
@@ -119,8 +127,10 @@ public final class Main implements Callable<Integer> {
             boolean shared = SparkSession.getDefaultSession().isDefined();
             SparkSession spark = Sessions.create(loaded.config().spark());
             try {
-                run(new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out));
-                return OK;
+                List<GateViolation> violations = run(new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out),
+                        loaded.config().gates());
+                violations.forEach(violation -> parent.err.println(violation.message()));
+                return violations.isEmpty() ? OK : GATE_FAILED;
             } finally {
                 if (!shared) {
                     spark.stop();
@@ -144,8 +154,9 @@ public final class Main implements Callable<Integer> {
         }
 
         @Override
-        void run(Pipeline pipeline) {
-            pipeline.score();
+        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
+            Pipeline.Scored scored = pipeline.score();
+            return GateCheck.check(gates, null, scored.result(), scored.monitoring());
         }
     }
 
@@ -154,8 +165,8 @@ public final class Main implements Callable<Integer> {
             description = "Evaluate the scored table: metrics table, JSON and Markdown reports.")
     static final class Evaluate extends JobCommand {
         @Override
-        void run(Pipeline pipeline) {
-            pipeline.evaluate(null);
+        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
+            return GateCheck.check(gates, pipeline.evaluate(null).overall(), null, null);
         }
     }
 
@@ -172,9 +183,9 @@ public final class Main implements Callable<Integer> {
         }
 
         @Override
-        void run(Pipeline pipeline) {
-            ScoringJob.Result scoring = pipeline.score();
-            pipeline.evaluate(scoring);
+        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
+            Pipeline.Scored scored = pipeline.score();
+            return GateCheck.check(gates, pipeline.evaluate(scored).overall(), scored.result(), scored.monitoring());
         }
     }
 

@@ -12,6 +12,8 @@ import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Evaluator;
+import dev.reviewscore.monitoring.RunMonitoring;
+import dev.reviewscore.monitoring.ScoreMonitor;
 import dev.reviewscore.report.ModelCardBlock;
 import dev.reviewscore.report.Reports;
 import dev.reviewscore.report.RunReport;
@@ -21,6 +23,7 @@ import dev.reviewscore.sink.MetricsTable;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,8 +72,16 @@ public final class Pipeline {
         return bundle;
     }
 
-    /** Scores the source into the scored table. */
-    public ScoringJob.Result score() {
+    /**
+     * What a scoring step did.
+     *
+     * @param result the counts and timings
+     * @param monitoring the label-free monitoring of the reviews it scored
+     */
+    public record Scored(ScoringJob.Result result, RunMonitoring monitoring) {}
+
+    /** Scores the source into the scored table, monitors the scores, and appends the run's summary metrics. */
+    public Scored score() {
         out.printf("Run %s: scoring %s with model %s (version %s)%n", run.runId(), config.source().location(),
                 bundle.name(), bundle.version());
         ScoringJob.Result result = new ScoringJob(spark, config, bundle, run).execute();
@@ -80,30 +91,50 @@ public final class Pipeline {
         if (!result.rejectsByReason().isEmpty()) {
             out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");
         }
+        StringBuilder stages = new StringBuilder("Stages:");
+        result.stages().forEach((stage, duration) -> stages.append(String.format(Locale.ROOT, " %s %.1f s;", stage,
+                duration.toMillis() / 1000.0)));
+        double scoreSeconds = result.stages().get("score").toMillis() / 1000.0;
+        out.println(stages.append(String.format(Locale.ROOT, " %.0f reviews/s while scoring",
+                scoreSeconds > 0 ? result.scored() / scoreSeconds : 0)));
         out.println("Scored table: " + config.output().scored());
+
+        int positive = bundle.positiveIndex(config.model().positiveLabel());
+        RunMonitoring monitoring = ScoreMonitor.monitor(spark, config.output().scored(), config.output().metrics(),
+                run.runId(), bundle.version(), positive < 0 ? null : bundle.labels().get(positive));
+        out.println(monitoring.reviews() == 0 ? "Monitoring: " + monitoring.note()
+                : String.format(Locale.ROOT, "Monitoring: %d reviews scored in this run, positive rate %.4f, mean "
+                        + "positive probability %.4f, drift (PSI) %s", monitoring.reviews(), monitoring.positiveRate(),
+                monitoring.meanScore(), monitoring.drift() == null ? "n/a (" + monitoring.note() + ")"
+                        : String.format(Locale.ROOT, "%.4f against run %s", monitoring.drift(),
+                                monitoring.previousRun())));
+
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("input_rows", result.input());
         counts.put("scored_rows", result.scored());
         counts.put("rejected_rows", result.rejected());
         counts.put("skipped_rows", result.skipped());
-        MetricsTable.append(spark, config.output().metrics(), MetricsTable.runCountRows(run.runId(), bundle.name(),
-                bundle.version(), run.startedAt(), counts));
-        return result;
+        List<Row> rows = new ArrayList<>(MetricsTable.scoringRows(run.runId(), bundle.name(), bundle.version(),
+                run.startedAt(), counts, result.stages()));
+        rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
+        MetricsTable.append(spark, config.output().metrics(), rows);
+        return new Scored(result, monitoring);
     }
 
     /**
      * Evaluates the scored table for the configured model version, appends the metrics and writes the reports.
      *
-     * @param scoring this run's scoring counts, or null when the run did not score
+     * @param scoring this run's scoring step, or null when the run did not score
      * @return the evaluation
      */
-    public Evaluation evaluate(ScoringJob.Result scoring) {
+    public Evaluation evaluate(Scored scoring) {
         TableLocation table = config.output().scored();
         if (!DeltaTables.exists(spark, table)) {
             throw new InvalidInputException("Scored table " + table + " does not exist. Fix: run the score "
                     + "command first, or point output.scored at the scored table.");
         }
-        String version = config.evaluatedVersion() != null ? config.evaluatedVersion() : bundle.version();
+        String version = config.evaluation().modelVersion() != null ? config.evaluation().modelVersion()
+                : bundle.version();
         Dataset<Row> all = DeltaTables.read(spark, table);
         Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
         List<String> labels = bundle.labels();
@@ -114,7 +145,7 @@ public final class Pipeline {
             labels = labelsOf(scores);
         }
         boolean empty = scores.limit(1).count() == 0;
-        if (empty && config.evaluatedVersion() != null) {
+        if (empty && config.evaluation().modelVersion() != null) {
             List<String> versions = all.select("model_version").distinct().limit(20).as(
                     org.apache.spark.sql.Encoders.STRING()).collectAsList();
             throw new InvalidInputException("Scored table " + table + " has no scores of model version " + version
@@ -128,10 +159,12 @@ public final class Pipeline {
         int positive = version.equals(bundle.version()) ? bundle.positiveIndex(config.model().positiveLabel())
                 : ModelBundle.positiveIndex(labels, config.model().positiveLabel(), name);
         Instant evaluatedAt = Instant.now();
-        Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive, List.of());
+        Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive,
+                config.evaluation().slices());
         MetricsTable.append(spark, config.output().metrics(),
                 MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt));
-        RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation, scoring);
+        RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
+                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring());
         List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
 
         out.printf("Evaluation of %s version %s: %d labeled of %d scored reviews%n", name, version,

@@ -10,13 +10,14 @@ import java.util.Map;
  * @param source the review table to score
  * @param model the model and how it runs
  * @param output where results go
- * @param fullRescore whether every review is scored again, not only new or changed ones ({@code scoring.full})
- * @param evaluatedVersion the model version to evaluate, or null for the configured model's
- *     ({@code evaluation.model-version})
+ * @param scoring which reviews a run scores, and its progress reports
+ * @param evaluation what the evaluation covers
+ * @param gates thresholds a run must meet
  * @param spark Spark settings applied when the session is created ({@code spark.*})
  */
-public record JobConfig(SourceConfig source, ModelConfig model, OutputConfig output, boolean fullRescore,
-                        String evaluatedVersion, Map<String, String> spark) implements Serializable {
+public record JobConfig(SourceConfig source, ModelConfig model, OutputConfig output, ScoringConfig scoring,
+                        EvaluationConfig evaluation, QualityGates gates, Map<String, String> spark)
+        implements Serializable {
 
     /** Copies the Spark settings. */
     public JobConfig {

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class JobConfigLoader {
     private static final String DEFAULTS = "dev/reviewscore/config/defaults.conf";
-    private static final List<String> OPEN_SECTIONS = List.of("spark", "source.options");
+    private static final List<String> OPEN_SECTIONS = List.of("spark", "source.options", "evaluation.slices");
     private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|passwd|secret|token|key|credential).*");
     private static final Pattern URI_USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
@@ -105,7 +105,11 @@ public final class JobConfigLoader {
         }
         Reader reader = new Reader(merged);
         JobConfig job = new JobConfig(readSource(reader), readModel(reader), readOutput(reader),
-                reader.bool("scoring.full"), reader.optString("evaluation.model-version"),
+                new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds")),
+                new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices")),
+                new QualityGates(reader.optNumber("gates.min-accuracy"), reader.optNumber("gates.min-auc"),
+                        reader.optNumber("gates.min-macro-f1"), reader.optNumber("gates.max-log-loss"),
+                        reader.optNumber("gates.max-drift"), reader.optNumber("gates.max-reject-rate")),
                 reader.flatStrings("spark", "spark."));
         return new Loaded(job, settings(merged));
     }
@@ -328,12 +332,41 @@ public final class JobConfigLoader {
         }
 
         double number(String key) {
-            String text = string(key);
+            Double value = optNumber(key);
+            ConfigCheck.require(value != null, key, null, "set a number");
+            return value;
+        }
+
+        Double optNumber(String key) {
+            String text = optString(key);
+            if (text == null) {
+                return null;
+            }
             try {
                 return Double.parseDouble(text);
             } catch (NumberFormatException e) {
                 throw ConfigCheck.invalid(key, text, "use a number");
             }
+        }
+
+        /** Slice name to expression, in the order written (a plain column name works as an expression). */
+        Map<String, String> slices(String key) {
+            Map<String, String> slices = new LinkedHashMap<>();
+            if (config.getIsNull(key)) {
+                return slices;
+            }
+            ConfigObject object = config.getObject(key);
+            for (String name : object.keySet()) {
+                ConfigValue value = object.get(name);
+                if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST
+                        || value.valueType() == ConfigValueType.NULL) {
+                    throw ConfigCheck.invalid(key + "." + name, value.render(),
+                            "give each slice a Spark SQL expression, for example review_month = "
+                                    + "\"date_format(review_date, 'yyyy-MM')\"");
+                }
+                slices.put(name, String.valueOf(value.unwrapped()));
+            }
+            return slices;
         }
 
         boolean bool(String key) {

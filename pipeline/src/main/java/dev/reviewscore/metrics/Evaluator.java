@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.reviewscore.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,12 +54,14 @@ public final class Evaluator {
      * @param modelVersion the version
      * @param labels the model's labels in index order
      * @param positiveIndex the label AUC is computed for (one against the rest), or -1 for none
-     * @param sliceColumns columns to evaluate per value, besides the whole table
+     * @param slices slice name to SQL expression over the scored table; each value is evaluated on its own, besides
+     *     the whole table
      * @return the evaluation, whole table first
+     * @throws InvalidInputException when a slice expression does not resolve against the scored table
      */
     public static Evaluation evaluate(Dataset<Row> scored, String modelName, String modelVersion,
-                                      List<String> labels, int positiveIndex, List<String> sliceColumns) {
-        Dataset<Row> base = sliced(scored, labels, positiveIndex, sliceColumns).persist(StorageLevel.MEMORY_AND_DISK());
+                                      List<String> labels, int positiveIndex, Map<String, String> slices) {
+        Dataset<Row> base = sliced(scored, labels, positiveIndex, slices).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<List<String>, long[]> counts = new LinkedHashMap<>();
             Map<List<String>, Double> lossSums = new HashMap<>();
@@ -79,10 +82,11 @@ public final class Evaluator {
             Map<List<String>, List<RocAuc.Partial>> aucPartials =
                     positiveIndex < 0 ? Map.of() : aucPartials(base);
 
-            List<SliceEvaluation> slices = new ArrayList<>();
+            List<SliceEvaluation> evaluations = new ArrayList<>();
+            List<String> names = new ArrayList<>(List.of(SliceEvaluation.ALL));
+            names.addAll(slices.keySet());
             List<List<String>> order = new ArrayList<>(counts.keySet());
-            order.sort(Comparator.comparing((List<String> s) -> !s.get(0).equals(SliceEvaluation.ALL))
-                    .thenComparing(s -> s.get(0)).thenComparing(s -> s.get(1)));
+            order.sort(Comparator.comparing((List<String> s) -> names.indexOf(s.get(0))).thenComparing(s -> s.get(1)));
             for (List<String> slice : order) {
                 long rows = counts.get(slice)[0];
                 long labeled = counts.get(slice)[1];
@@ -100,15 +104,16 @@ public final class Evaluator {
                             : "only one class among the labeled reviews: AUC is undefined";
                     auc = value.isPresent() ? value.getAsDouble() : null;
                 }
-                slices.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss, auc, aucNote));
+                evaluations.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss, auc,
+                        aucNote));
             }
-            if (slices.isEmpty()) {
-                slices.add(new SliceEvaluation(SliceEvaluation.ALL, SliceEvaluation.ALL, 0, 0,
+            if (evaluations.isEmpty()) {
+                evaluations.add(new SliceEvaluation(SliceEvaluation.ALL, SliceEvaluation.ALL, 0, 0,
                         new ConfusionMatrix(labels, new long[labels.size()][labels.size()]), null, null,
                         "no scored reviews"));
             }
             return new Evaluation(modelName, modelVersion, labels,
-                    positiveIndex < 0 ? null : labels.get(positiveIndex), slices);
+                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations);
         } finally {
             base.unpersist();
         }
@@ -116,7 +121,7 @@ public final class Evaluator {
 
     /** One row per review and slice: slice name and value, true and predicted index, score, loss term. */
     private static Dataset<Row> sliced(Dataset<Row> scored, List<String> labels, int positiveIndex,
-                                       List<String> sliceColumns) {
+                                       Map<String, String> slices) {
         Column score = positiveIndex < 0 ? lit(null).cast("double")
                 : element_at(col("probabilities"), lit(labels.get(positiveIndex)));
         Column lossTerm = when(col("label").isNotNull(), expr(
@@ -126,20 +131,35 @@ public final class Evaluator {
         Column positive = col("label_index").equalTo(lit(positiveIndex));
         List<Column> measures = List.of(col("label_index"), col("predicted_index"), score.as("score"),
                 positive.as("is_positive"), lossTerm.as("loss_term"));
-        Dataset<Row> all = null;
-        List<String> slices = new ArrayList<>();
-        slices.add(null);
-        slices.addAll(sliceColumns);
-        for (String slice : slices) {
-            List<Column> columns = new ArrayList<>();
-            columns.add(lit(slice == null ? SliceEvaluation.ALL : slice).as(SLICE_NAME));
-            columns.add((slice == null ? lit(SliceEvaluation.ALL)
-                    : coalesce(col("`" + slice + "`").cast("string"), lit("null"))).as(SLICE_VALUE));
-            columns.addAll(measures);
-            Dataset<Row> rows = scored.select(columns.toArray(new Column[0]));
-            all = all == null ? rows : all.unionByName(rows);
+        Dataset<Row> all = scored.select(withSlice(lit(SliceEvaluation.ALL), lit(SliceEvaluation.ALL), measures));
+        for (Map.Entry<String, String> slice : slices.entrySet()) {
+            Column value;
+            try {
+                value = coalesce(expr(slice.getValue()).cast("string"), lit("null"));
+                scored.select(value).schema();
+            } catch (Exception e) {
+                throw new InvalidInputException("Invalid configuration: evaluation.slices." + slice.getKey() + " = \""
+                        + slice.getValue() + "\" does not work on the scored table: " + firstLine(e) + ". Fix: use "
+                        + "a Spark SQL expression over the scored table's columns " + List.of(scored.columns()) + ".",
+                        e);
+            }
+            all = all.unionByName(scored.select(withSlice(lit(slice.getKey()), value, measures)));
         }
         return all;
+    }
+
+    private static Column[] withSlice(Column name, Column value, List<Column> measures) {
+        List<Column> columns = new ArrayList<>();
+        columns.add(name.as(SLICE_NAME));
+        columns.add(value.as(SLICE_VALUE));
+        columns.addAll(measures);
+        return columns.toArray(new Column[0]);
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** AUC partials per slice, in score order: a range-partitioned sort of the score histogram. */

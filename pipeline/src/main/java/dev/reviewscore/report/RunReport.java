@@ -1,6 +1,7 @@
 package dev.reviewscore.report;
 
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringJob;
 import java.time.Instant;
 
@@ -12,6 +13,7 @@ import java.time.Instant;
  * @param scoredTable the scored table evaluated (as configured)
  * @param evaluation the metrics
  * @param scoring the scoring counts when the same run scored, else null
+ * @param monitoring the label-free monitoring of the reviews the run scored, else null
  */
 public record RunReport(String runId, Instant evaluatedAt, String scoredTable, Evaluation evaluation,
-                        ScoringJob.Result scoring) {}
+                        ScoringJob.Result scoring, RunMonitoring monitoring) {}

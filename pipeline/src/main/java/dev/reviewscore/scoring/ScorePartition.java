@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final boolean tokenTypes;
     private final int textIndex;
     private final int reasonIndex;
+    private final LongAccumulator progress;
 
     /**
      * @param bundle the model, as opened on the driver
@@ -66,14 +68,16 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
      * @param inputSchema the schema of the rows to score
      * @param textColumn the text column's name
      * @param reasonColumn the reject reason column's name (null on input; set for model errors)
+     * @param progress counts the reviews scored (or rejected by the model), for progress reports
      */
     public ScorePartition(ModelBundle bundle, ModelConfig config, boolean tokenTypes, StructType inputSchema,
-                          String textColumn, String reasonColumn) {
+                          String textColumn, String reasonColumn, LongAccumulator progress) {
         this.bundle = bundle;
         this.config = config;
         this.tokenTypes = tokenTypes;
         this.textIndex = inputSchema.fieldIndex(textColumn);
         this.reasonIndex = inputSchema.fieldIndex(reasonColumn);
+        this.progress = progress;
     }
 
     /** The input schema with the prediction columns appended. */
@@ -149,12 +153,16 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             } catch (Exception e) {
                 LOG.warn("The model failed on a group of {} reviews ({}); scoring them one by one", group.size(),
                         e.toString());
+                predictions = null;
+            }
+            if (predictions == null) {
                 scoreOneByOne(group, texts);
-                return;
+            } else {
+                for (int i = 0; i < group.size(); i++) {
+                    ready.add(scored(group.get(i), predictions.get(i)));
+                }
             }
-            for (int i = 0; i < group.size(); i++) {
-                ready.add(scored(group.get(i), predictions.get(i)));
-            }
+            progress.add(group.size());
         }
 
         private void scoreOneByOne(List<Row> group, List<String> texts) {

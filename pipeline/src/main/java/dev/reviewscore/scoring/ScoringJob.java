@@ -34,6 +34,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,14 +84,20 @@ public final class ScoringJob {
      * @param inserted rows the MERGE inserted (new reviews)
      * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
      * @param rejectsByReason rejected rows per reason code
-     * @param duration wall-clock time of the run
+     * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects
      */
     public record Result(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
                          long skipped, long inserted, long updated, Map<String, Long> rejectsByReason,
-                         Duration duration) {
-        /** Copies the map. */
+                         Map<String, Duration> stages) {
+        /** Copies the maps, keeping the order of the stages. */
         public Result {
             rejectsByReason = Map.copyOf(rejectsByReason);
+            stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        }
+
+        /** Wall-clock time of the whole scoring run. */
+        public Duration duration() {
+            return stages.values().stream().reduce(Duration.ZERO, Duration::plus);
         }
 
         /** Whether {@code input = scored + rejected + skipped}. */
@@ -107,7 +114,8 @@ public final class ScoringJob {
      * @throws IllegalStateException when the accounting equation does not hold
      */
     public Result execute() {
-        long start = System.nanoTime();
+        Map<String, Duration> stages = new java.util.LinkedHashMap<>();
+        long mark = System.nanoTime();
         TableLocation scoredTable = config.output().scored();
         int positive = bundle.positiveIndex(config.model().positiveLabel());
         boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
@@ -116,22 +124,29 @@ public final class ScoringJob {
         Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
                 bundle.labels(), positive).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> valid = normalized.where(col(ReviewColumns.REJECT_REASON).isNull());
-        Dataset<Row> previous = config.fullRescore() ? null : previousScores(scoredTable);
+        Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
         Dataset<Row> toScore = previous == null ? valid : valid.join(previous, sameScore(valid, previous), "left_anti");
 
         describe("reading and checking the source");
         Row inputCounts = normalized.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
         long input = inputCounts.getLong(0);
         long skipped = previous == null ? 0 : valid.join(previous, sameScore(valid, previous), "left_semi").count();
+        mark = lap(stages, "read", mark);
 
-        StructType scoredSchema = ScorePartition.outputSchema(toScore.schema());
+        LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
         ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, toScore.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON);
-        Dataset<Row> predicted = toScore.mapPartitions(scorer, Encoders.row(scoredSchema))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, counter);
+        Dataset<Row> predicted = toScore.mapPartitions(scorer,
+                Encoders.row(ScorePartition.outputSchema(toScore.schema()))).persist(StorageLevel.MEMORY_AND_DISK());
         describe(SCORING_STEP);
-        Row predictedCounts = predicted.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
+        Row predictedCounts;
+        try (ScoringProgress progress = new ScoringProgress(spark.sparkContext(), counter,
+                input - inputCounts.getLong(1) - skipped, config.scoring().progressSeconds())) {
+            predictedCounts = predicted.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
+            LOG.info(progress.report());
+        }
         long scored = predictedCounts.getLong(0) - predictedCounts.getLong(1);
+        mark = lap(stages, "score", mark);
 
         Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()), positive,
                 passThrough);
@@ -140,6 +155,7 @@ public final class ScoringJob {
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
         DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
                 : DeltaTables.merge(spark, scoredTable, scores, KEYS);
+        mark = lap(stages, "merge", mark);
 
         Dataset<Row> rejects = rejectRows(normalized.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
                 predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()), passThrough)
@@ -158,9 +174,10 @@ public final class ScoringJob {
         rejects.unpersist();
         predicted.unpersist();
         normalized.unpersist();
+        lap(stages, "rejects", mark);
 
         Result result = new Result(run.runId(), bundle.name(), bundle.version(), input, scored, rejected, skipped,
-                merged.inserted(), merged.updated(), byReason, Duration.ofNanos(System.nanoTime() - start));
+                merged.inserted(), merged.updated(), byReason, stages);
         LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
                 run.runId(), input, scored, rejected, skipped, merged.inserted(), merged.updated());
         if (!result.balanced()) {
@@ -170,6 +187,12 @@ public final class ScoringJob {
                     + "may have changed during the run; rerun the job, which scores only what is missing.");
         }
         return result;
+    }
+
+    private static long lap(Map<String, Duration> stages, String stage, long since) {
+        long now = System.nanoTime();
+        stages.put(stage, Duration.ofNanos(now - since));
+        return now;
     }
 
     /** Names the Spark jobs of the next step in the Spark UI (and for listeners). */

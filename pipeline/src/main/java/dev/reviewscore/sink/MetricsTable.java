@@ -4,6 +4,7 @@ import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.SliceEvaluation;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +18,28 @@ public final class MetricsTable {
     private MetricsTable() {}
 
     /**
-     * A scoring run's row counts (for example input_rows, rejected_rows), as metrics of slice all/all.
+     * One metrics row without a class label.
      *
-     * @param counts metric name to count
+     * @param value the value, or null when undefined
+     * @param note why the value is null, or context for it, else null
      */
-    public static List<Row> runCountRows(String runId, String modelName, String modelVersion, Instant at,
-                                         Map<String, Long> counts) {
+    public static Row row(String runId, String modelName, String modelVersion, Instant at, String sliceName,
+                          String sliceValue, String metric, Double value, String note) {
+        return RowFactory.create(runId, modelName, modelVersion, Timestamp.from(at), sliceName, sliceValue, metric,
+                null, null, value, note);
+    }
+
+    /**
+     * A scoring run's summary: row counts (input_rows, scored_rows, rejected_rows, skipped_rows) and the seconds
+     * each step took (metric stage_seconds, slice stage / step name).
+     */
+    public static List<Row> scoringRows(String runId, String modelName, String modelVersion, Instant at,
+                                        Map<String, Long> counts, Map<String, Duration> stages) {
         List<Row> rows = new ArrayList<>();
-        counts.forEach((metric, value) -> rows.add(RowFactory.create(runId, modelName, modelVersion,
-                Timestamp.from(at), SliceEvaluation.ALL, SliceEvaluation.ALL, metric, null, null, value.doubleValue(),
-                null)));
+        counts.forEach((metric, value) -> rows.add(row(runId, modelName, modelVersion, at, SliceEvaluation.ALL,
+                SliceEvaluation.ALL, metric, value.doubleValue(), null)));
+        stages.forEach((stage, duration) -> rows.add(row(runId, modelName, modelVersion, at, "stage", stage,
+                "stage_seconds", duration.toMillis() / 1000.0, null)));
         return rows;
     }
 

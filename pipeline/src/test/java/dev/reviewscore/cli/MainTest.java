@@ -66,6 +66,24 @@ class MainTest {
     }
 
     @Test
+    void aBrokenQualityGateExitsWithThreeAfterWritingEverything() throws Exception {
+        TestSpark.session();
+        Outcome outcome = main(withOutputsInTemp("run", "--conf", "gates.min-accuracy=0.999",
+                "--conf", "gates.max-reject-rate=0.5"));
+        assertEquals(3, outcome.code(), outcome.err());
+        String[] lines = outcome.err().strip().split("\n");
+        assertEquals(1, java.util.Arrays.stream(lines).filter(l -> l.startsWith("Quality gate failed")).count());
+        assertTrue(lines[lines.length - 1].matches("Quality gate failed: gates\\.min-accuracy = 0\\.999, but "
+                + "accuracy = 0\\.9[0-9]{3}"), lines[lines.length - 1]);
+        assertEquals(320, TestSpark.session().read().format("delta").load(dir.resolve("scored").toString()).count());
+        assertTrue(TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString())
+                .where("metric = 'accuracy' AND slice_name = 'movie'").count() > 5, "per-movie slices written");
+        try (var reports = Files.walk(dir.resolve("reports"))) {
+            assertTrue(reports.anyMatch(p -> p.toString().endsWith("report.json")));
+        }
+    }
+
+    @Test
     void invalidConfigurationExitsWithTwoAndOneMessage() {
         Outcome outcome = main(withOutputsInTemp("score", "--conf", "model.batch-size=-1"));
         assertEquals(2, outcome.code());

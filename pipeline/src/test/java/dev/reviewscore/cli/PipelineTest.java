@@ -2,8 +2,10 @@ package dev.reviewscore.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
@@ -32,16 +34,10 @@ class PipelineTest {
     @TempDir
     Path dir;
 
-    private Evaluation scoreAndEvaluate(String model, String... overrides) {
-        StructType schema = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType)
-                .add("label", DataTypes.StringType);
-        List<Row> rows = Arrays.asList(RowFactory.create("1", "great great loved it", "great"),
-                RowFactory.create("2", "awful boring bad", "terrible"),
-                RowFactory.create("3", "the film was okay", "okay"),
-                RowFactory.create("4", "a good film", "great"),
-                RowFactory.create("5", "bad acting", "terrible"));
-        spark.createDataFrame(rows, schema).write().format("delta").mode("overwrite")
-                .save(dir.resolve("source").toString());
+    private static final StructType REVIEWS = new StructType().add("id", DataTypes.StringType)
+            .add("text", DataTypes.StringType).add("label", DataTypes.StringType);
+
+    private Pipeline pipeline(String model, String... overrides) {
         JobConfig config = new JobConfigLoader(dir).loadText("""
                 source { path = source, columns.label = label, labels.kind = names }
                 model.location = "%s"
@@ -51,9 +47,59 @@ class PipelineTest {
                 %s
                 """.formatted(model, String.join("\n", overrides))).config();
         ModelBundle bundle = Pipeline.openAndProbe(config);
-        Pipeline pipeline = new Pipeline(spark, config, bundle, RunInfo.start(),
+        return new Pipeline(spark, config, bundle, RunInfo.start(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    private void writeSource(Row... rows) {
+        spark.createDataFrame(Arrays.asList(rows), REVIEWS).write().format("delta").mode("overwrite")
+                .save(dir.resolve("source").toString());
+    }
+
+    private Evaluation scoreAndEvaluate(String model, String... overrides) {
+        writeSource(RowFactory.create("1", "great great loved it", "great"),
+                RowFactory.create("2", "awful boring bad", "terrible"),
+                RowFactory.create("3", "the film was okay", "okay"),
+                RowFactory.create("4", "a good film", "great"),
+                RowFactory.create("5", "bad acting", "terrible"));
+        Pipeline pipeline = pipeline(model, overrides);
         return pipeline.evaluate(pipeline.score());
+    }
+
+    @Test
+    void theNextRunsScoresAreComparedWithTheLastRunsForDrift() {
+        String model = TestPaths.defaultModel().toString();
+        writeSource(RowFactory.create("a1", "A wonderful, moving film.", "positive"),
+                RowFactory.create("a2", "Dull and boring.", "negative"),
+                RowFactory.create("a3", "I loved it.", "positive"),
+                RowFactory.create("a4", "Awful acting.", "negative"));
+        Pipeline.Scored first = pipeline(model, "source.labels.kind = names").score();
+        assertEquals(4, first.monitoring().reviews());
+        assertEquals(0.5, first.monitoring().positiveRate());
+        assertNull(first.monitoring().drift());
+        writeSource(RowFactory.create("b1", "Dreadful.", "negative"), RowFactory.create("b2", "Terrible plot.", "negative"),
+                RowFactory.create("b3", "Awful, just awful.", "negative"), RowFactory.create("b4", "A bore.", "negative"));
+        Pipeline.Scored second = pipeline(model, "source.labels.kind = names").score();
+        assertEquals(4, second.monitoring().reviews());
+        assertEquals(0.0, second.monitoring().positiveRate());
+        assertEquals(first.result().runId(), second.monitoring().previousRun());
+        assertTrue(second.monitoring().drift() > 0.25, "drift " + second.monitoring().drift());
+        Row psi = spark.read().format("delta").load(dir.resolve("metrics").toString())
+                .where("metric = 'drift_psi' AND run_id = '" + second.result().runId() + "'").first();
+        assertEquals(second.monitoring().drift(), psi.getAs("value"));
+    }
+
+    @Test
+    void slicesAreExpressionsAndABadOneSaysWhatWentWrong() {
+        Evaluation evaluation = scoreAndEvaluate(TestPaths.fixtureModel("dict-three-labels").toString(),
+                "model.positive-label = great", "evaluation.slices { words = \"size(split(text, ' '))\" }");
+        assertEquals(List.of("all", "words", "words", "words"),
+                evaluation.slices().stream().map(s -> s.sliceName()).toList());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> scoreAndEvaluate(TestPaths.fixtureModel("dict-three-labels").toString(),
+                        "evaluation.slices { bad = no_such_column }"));
+        assertTrue(e.getMessage().startsWith("Invalid configuration: evaluation.slices.bad = \"no_such_column\" "
+                + "does not work on the scored table: "), e.getMessage());
     }
 
     @Test

@@ -39,7 +39,8 @@ class JobConfigLoaderTest {
         assertEquals(TestPaths.defaultModel().toString(), config.model().location());
         assertEquals("true", config.source().options().get("header"));
         assertEquals("local[*]", config.spark().get("spark.master"));
-        assertFalse(config.fullRescore());
+        assertFalse(config.scoring().full());
+        assertEquals(15, config.scoring().progressSeconds());
     }
 
     @Test
@@ -71,7 +72,7 @@ class JobConfigLoaderTest {
         assertEquals(64, config.model().batchSize());
         assertEquals("s3a://bucket/m", config.model().location());
         assertEquals(List.of("a", "b"), config.source().columns().passThrough());
-        assertTrue(config.fullRescore());
+        assertTrue(config.scoring().full());
         assertEquals(LongTextPolicy.WINDOWS, config.model().longText());
     }
 

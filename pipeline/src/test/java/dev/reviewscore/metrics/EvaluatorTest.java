@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -42,7 +43,7 @@ class EvaluatorTest {
     @ValueSource(strings = {"heavy_ties", "rare_positives", "extreme_probabilities"})
     void matchesScikitLearn(String name) throws IOException {
         JsonNode expected = reference().get(name);
-        SliceEvaluation all = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, List.of()).overall();
+        SliceEvaluation all = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of()).overall();
         assertEquals(expected.get("rows").asLong(), all.rows());
         assertEquals(expected.get("rows").asLong(), all.labeled());
         assertEquals(expected.get("accuracy").asDouble(), all.accuracy(), 1e-12);
@@ -64,7 +65,7 @@ class EvaluatorTest {
 
     @Test
     void evaluatesTheModelCardTable() {
-        SliceEvaluation all = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, List.of())
+        SliceEvaluation all = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of())
                 .overall();
         assertEquals(new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), all.confusion());
         assertEquals(0.95, all.accuracy());
@@ -79,7 +80,7 @@ class EvaluatorTest {
         List<Row> rows = new ArrayList<>(modelCardRows());
         rows.add(RowFactory.create(null, 1, 0.9, "imdb"));
         rows.add(RowFactory.create(null, 0, 0.1, "imdb"));
-        Evaluation evaluation = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, List.of("source"));
+        Evaluation evaluation = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"));
         assertEquals(List.of("all/all", "source/imdb", "source/sst"), evaluation.slices().stream()
                 .map(s -> s.sliceName() + "/" + s.sliceValue()).toList());
         SliceEvaluation all = evaluation.overall();
@@ -95,7 +96,7 @@ class EvaluatorTest {
     @Test
     void undefinedValuesAreNullWithAReason() {
         List<Row> onlyPositives = List.of(RowFactory.create(1, 1, 0.8, "a"), RowFactory.create(1, 1, 0.9, "a"));
-        SliceEvaluation all = Evaluator.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, List.of()).overall();
+        SliceEvaluation all = Evaluator.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of()).overall();
         assertNull(all.auc());
         assertEquals("only one class among the labeled reviews: AUC is undefined", all.aucNote());
         SliceEvaluation.MetricValue precisionNegative = all.values().stream()
@@ -106,7 +107,7 @@ class EvaluatorTest {
                 precisionNegative.note());
 
         List<Row> unlabeled = List.of(RowFactory.create(null, 1, 0.8, "a"));
-        SliceEvaluation none = Evaluator.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, List.of()).overall();
+        SliceEvaluation none = Evaluator.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of()).overall();
         assertNull(none.accuracy());
         assertNull(none.logLoss());
         assertEquals(1, none.unlabeled());

@@ -22,9 +22,9 @@ class MarkdownReportTest {
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
                 List.of(all));
         ScoringJob.Result scoring = new ScoringJob.Result("run-1", "movie-sentiment", "0123456789abcdef", 212,
-                210, 2, 0, 210, 0, Map.of("empty_text", 2L), Duration.ofMillis(12_340));
+                210, 2, 0, 210, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
-                scoring);
+                scoring, null);
     }
 
     @Test

@@ -120,10 +120,11 @@ class BadInputTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
-        ScoringJob.Result result = pipeline.score();
-        assertEquals(0, result.input());
-        assertTrue(result.balanced());
-        Evaluation evaluation = pipeline.evaluate(result);
+        Pipeline.Scored scored = pipeline.score();
+        assertEquals(0, scored.result().input());
+        assertTrue(scored.result().balanced());
+        assertEquals(0, scored.monitoring().reviews());
+        Evaluation evaluation = pipeline.evaluate(scored);
         assertEquals(0, evaluation.overall().rows());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("the evaluation covers 0 reviews"));
         assertEquals(0, DeltaTables.read(spark, config.output().scored()).count());

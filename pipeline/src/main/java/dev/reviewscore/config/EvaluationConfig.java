@@ -1,0 +1,33 @@
+package dev.reviewscore.config;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the evaluation covers.
+ *
+ * @param modelVersion the model version to evaluate, or null for the configured model's
+ *     ({@code evaluation.model-version})
+ * @param slices slice name to Spark SQL expression over the scored table's columns, in order
+ *     ({@code evaluation.slices}); each value of each expression is evaluated on its own
+ */
+public record EvaluationConfig(String modelVersion, Map<String, String> slices) implements Serializable {
+
+    /** Copies the slices, keeping their order. */
+    public EvaluationConfig {
+        slices = new LinkedHashMap<>(slices);
+        for (Map.Entry<String, String> slice : slices.entrySet()) {
+            ConfigCheck.require(slice.getKey().matches("[A-Za-z0-9_]+"), "evaluation.slices." + slice.getKey(),
+                    slice.getValue(), "name slices with letters, digits and underscores");
+            ConfigCheck.require(!slice.getKey().equals("all"), "evaluation.slices.all", slice.getValue(),
+                    "'all' names the whole table; choose another name");
+        }
+    }
+
+    /** The slices, in configuration order (unmodifiable view). */
+    @Override
+    public Map<String, String> slices() {
+        return java.util.Collections.unmodifiableMap(slices);
+    }
+}

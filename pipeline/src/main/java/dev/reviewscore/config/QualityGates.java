@@ -1,0 +1,41 @@
+package dev.reviewscore.config;
+
+import java.io.Serializable;
+
+/**
+ * Thresholds a run must meet; null turns a gate off. A run that breaks one still writes all its results, then exits
+ * with its own exit code so that a scheduler alerts.
+ *
+ * @param minAccuracy lowest acceptable accuracy ({@code gates.min-accuracy})
+ * @param minAuc lowest acceptable ROC AUC ({@code gates.min-auc})
+ * @param minMacroF1 lowest acceptable macro F1 ({@code gates.min-macro-f1})
+ * @param maxLogLoss highest acceptable log loss ({@code gates.max-log-loss})
+ * @param maxDrift highest acceptable population stability index of this run's scores against the previous run's
+ *     ({@code gates.max-drift}; 0.1 is a common warning level, 0.25 a common alarm)
+ * @param maxRejectRate highest acceptable share of this run's input rows rejected ({@code gates.max-reject-rate})
+ */
+public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1, Double maxLogLoss, Double maxDrift,
+                           Double maxRejectRate) implements Serializable {
+
+    /** Checks that thresholds are in range. */
+    public QualityGates {
+        unitInterval("gates.min-accuracy", minAccuracy);
+        unitInterval("gates.min-auc", minAuc);
+        unitInterval("gates.min-macro-f1", minMacroF1);
+        unitInterval("gates.max-reject-rate", maxRejectRate);
+        ConfigCheck.require(maxLogLoss == null || maxLogLoss > 0, "gates.max-log-loss", maxLogLoss,
+                "use a positive number, or null to turn the gate off");
+        ConfigCheck.require(maxDrift == null || maxDrift > 0, "gates.max-drift", maxDrift,
+                "use a positive number (0.25 is a common alarm level), or null to turn the gate off");
+    }
+
+    /** No gates. */
+    public static QualityGates none() {
+        return new QualityGates(null, null, null, null, null, null);
+    }
+
+    private static void unitInterval(String key, Double value) {
+        ConfigCheck.require(value == null || (value >= 0 && value <= 1), key, value,
+                "use a number from 0 to 1, or null to turn the gate off");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.reviewscore.monitoring;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.MetricsTable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Computes a run's {@link RunMonitoring} on the cluster (aggregates only) and turns it into metrics table rows. The
+ * previous run's histogram is read back from the metrics table, so no old scores are scanned again.
+ */
+public final class ScoreMonitor {
+    /** Metric name of the histogram rows (slice {@code score_bin}, value = reviews in the bin). */
+    public static final String HISTOGRAM_METRIC = "score_histogram";
+
+    private ScoreMonitor() {}
+
+    /**
+     * Monitors the reviews a run scored.
+     *
+     * @param scored the scored table
+     * @param metrics the metrics table, where earlier runs' histograms are
+     * @param runId this run
+     * @param modelVersion the model version
+     * @param positiveLabel the positive label, or null when the model has none
+     */
+    public static RunMonitoring monitor(SparkSession spark, TableLocation scored, TableLocation metrics, String runId,
+                                        String modelVersion, String positiveLabel) {
+        long[] histogram = new long[RunMonitoring.BINS];
+        if (positiveLabel == null) {
+            return new RunMonitoring(0, null, null, histogram, null, null,
+                    "no positive label: set model.positive-label to monitor scores");
+        }
+        Dataset<Row> run = DeltaTables.read(spark, scored)
+                .where(col("run_id").equalTo(lit(runId)).and(col("model_version").equalTo(lit(modelVersion))))
+                .select(col("positive_probability").as("score"), col("predicted_label"));
+        Row totals = run.agg(count(lit(1)), avg(when(col("predicted_label").equalTo(lit(positiveLabel)), 1.0)
+                .otherwise(0.0)), avg(col("score"))).first();
+        long reviews = totals.getLong(0);
+        if (reviews == 0) {
+            return new RunMonitoring(0, null, null, histogram, null, null, "this run scored no reviews");
+        }
+        for (Row bin : run.groupBy(least(floor(col("score").multiply(RunMonitoring.BINS)),
+                lit(RunMonitoring.BINS - 1)).cast("int").as("bin")).count().collectAsList()) {
+            histogram[bin.getInt(0)] = bin.getLong(1);
+        }
+        String previous = null;
+        long[] previousHistogram = null;
+        if (DeltaTables.exists(spark, metrics)) {
+            Dataset<Row> earlier = DeltaTables.read(spark, metrics).where(col("metric").equalTo(HISTOGRAM_METRIC)
+                    .and(col("model_version").equalTo(lit(modelVersion))).and(col("run_id").lt(lit(runId))));
+            Row latest = earlier.agg(max(col("run_id"))).first();
+            if (!latest.isNullAt(0)) {
+                previous = latest.getString(0);
+                previousHistogram = new long[RunMonitoring.BINS];
+                for (Row bin : earlier.where(col("run_id").equalTo(lit(previous)))
+                        .select("slice_value", "value").collectAsList()) {
+                    for (int i = 0; i < RunMonitoring.BINS; i++) {
+                        if (RunMonitoring.binLabel(i).equals(bin.getString(0))) {
+                            previousHistogram[i] = (long) bin.getDouble(1);
+                        }
+                    }
+                }
+            }
+        }
+        Double drift = previousHistogram == null ? null
+                : PopulationStability.index(previousHistogram, histogram);
+        return new RunMonitoring(reviews, totals.getDouble(1), totals.getDouble(2), histogram, drift, previous,
+                previous == null ? "no earlier scoring run of this model version to compare with" : null);
+    }
+
+    /** The monitoring as metrics table rows (slice all/all, the histogram under slice score_bin). */
+    public static List<Row> rows(RunMonitoring monitoring, String runId, String modelName, String modelVersion,
+                                 Instant at) {
+        List<Row> rows = new ArrayList<>();
+        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "monitored_reviews",
+                (double) monitoring.reviews(), null));
+        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "positive_rate",
+                monitoring.positiveRate(), monitoring.positiveRate() == null ? monitoring.note() : null));
+        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "mean_positive_probability",
+                monitoring.meanScore(), monitoring.meanScore() == null ? monitoring.note() : null));
+        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "drift_psi", monitoring.drift(),
+                monitoring.drift() == null ? monitoring.note() : "against run " + monitoring.previousRun()));
+        if (monitoring.reviews() > 0) {
+            for (int i = 0; i < RunMonitoring.BINS; i++) {
+                rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "score_bin", RunMonitoring.binLabel(i),
+                        HISTOGRAM_METRIC, (double) monitoring.histogram()[i], null));
+            }
+        }
+        return rows;
+    }
+}

@@ -12,6 +12,7 @@ import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Evaluator;
+import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.monitoring.ScoreMonitor;
 import dev.reviewscore.report.ModelCardBlock;
@@ -37,6 +38,7 @@ import org.apache.spark.sql.SparkSession;
  * the given stream (the command line's standard output).
  */
 public final class Pipeline {
+    private static final int HISTORY_RUNS = 60;
     private final SparkSession spark;
     private final JobConfig config;
     private final ModelBundle bundle;
@@ -163,8 +165,9 @@ public final class Pipeline {
                 config.evaluation().slices());
         MetricsTable.append(spark, config.output().metrics(),
                 MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt));
+        RunHistory history = MetricsTable.history(spark, config.output().metrics(), name, HISTORY_RUNS);
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
-                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring());
+                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history);
         List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
 
         out.printf("Evaluation of %s version %s: %d labeled of %d scored reviews%n", name, version,

@@ -10,9 +10,10 @@ import java.util.List;
  * @param labels the model's labels, in index order
  * @param positiveLabel the label AUC is computed for, or null when the model has none
  * @param slices the whole table first ({@link SliceEvaluation#ALL}), then each configured slice value
+ * @param curves the whole table's labeled scores in bins, for curves and calibration; null without a positive label
  */
 public record Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
-                         List<SliceEvaluation> slices) {
+                         List<SliceEvaluation> slices, ScoreCurves curves) {
 
     /** Copies the lists. */
     public Evaluation {

@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -113,7 +116,8 @@ public final class Evaluator {
                         "no scored reviews"));
             }
             return new Evaluation(modelName, modelVersion, labels,
-                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations);
+                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations,
+                    positiveIndex < 0 ? null : curves(base));
         } finally {
             base.unpersist();
         }
@@ -160,6 +164,26 @@ public final class Evaluator {
         String message = String.valueOf(e.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The whole table's labeled scores in fine bins: one small aggregation. */
+    private static ScoreCurves curves(Dataset<Row> base) {
+        long[] positives = new long[ScoreCurves.BINS];
+        long[] negatives = new long[ScoreCurves.BINS];
+        double[] sums = new double[ScoreCurves.BINS];
+        Column bin = least(greatest(floor(col("score").multiply(ScoreCurves.BINS)), lit(0)),
+                lit(ScoreCurves.BINS - 1)).cast("int");
+        for (Row row : base.where(col(SLICE_NAME).equalTo(SliceEvaluation.ALL)
+                        .and(col("label_index").isNotNull()).and(col("score").isNotNull()))
+                .groupBy(bin.as("bin"))
+                .agg(sum(when(col("is_positive"), 1L).otherwise(0L)), sum(when(col("is_positive"), 0L).otherwise(1L)),
+                        sum(col("score")))
+                .collectAsList()) {
+            positives[row.getInt(0)] = row.getLong(1);
+            negatives[row.getInt(0)] = row.getLong(2);
+            sums[row.getInt(0)] = row.getDouble(3);
+        }
+        return new ScoreCurves(positives, negatives, sums);
     }
 
     /** AUC partials per slice, in score order: a range-partitioned sort of the score histogram. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringJob;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,11 +19,18 @@ import java.util.Map;
  */
 public final class JsonReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Bins of the calibration (reliability) curve. */
+    static final int CALIBRATION_BINS = 10;
 
     private JsonReport() {}
 
     /** Renders the report. */
     public static String render(RunReport report) {
+        return write(tree(report));
+    }
+
+    /** The report as nested maps and lists, ready for JSON. */
+    static Map<String, Object> tree(RunReport report) {
         Evaluation evaluation = report.evaluation();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("run_id", report.runId());
@@ -43,10 +52,31 @@ public final class JsonReport {
             counts.put("inserted", scoring.inserted());
             counts.put("updated", scoring.updated());
             counts.put("rejects_by_reason", scoring.rejectsByReason());
-            counts.put("seconds", scoring.duration().toMillis() / 1000.0);
+            Map<String, Double> stages = new LinkedHashMap<>();
+            scoring.stages().forEach((stage, duration) -> stages.put(stage, duration.toMillis() / 1000.0));
+            counts.put("stage_seconds", stages);
             root.put("scoring", counts);
         }
+        RunMonitoring monitoring = report.monitoring();
+        if (monitoring != null) {
+            Map<String, Object> monitored = new LinkedHashMap<>();
+            monitored.put("reviews", monitoring.reviews());
+            monitored.put("positive_rate", monitoring.positiveRate());
+            monitored.put("mean_positive_probability", monitoring.meanScore());
+            monitored.put("drift_psi", monitoring.drift());
+            monitored.put("compared_with_run", monitoring.previousRun());
+            monitored.put("score_histogram", monitoring.histogram());
+            monitored.put("note", monitoring.note());
+            root.put("monitoring", monitored);
+        }
         root.put("metrics", slice(evaluation.overall()));
+        ScoreCurves curves = evaluation.curves();
+        if (curves != null && evaluation.overall().labeled() > 0) {
+            Map<String, Object> calibration = new LinkedHashMap<>();
+            calibration.put("bins", curves.calibration(CALIBRATION_BINS));
+            calibration.put("expected_calibration_error", curves.expectedCalibrationError(CALIBRATION_BINS));
+            root.put("calibration", calibration);
+        }
         List<Object> slices = new ArrayList<>();
         for (SliceEvaluation slice : evaluation.slices().subList(1, evaluation.slices().size())) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -56,8 +86,13 @@ public final class JsonReport {
             slices.add(entry);
         }
         root.put("slices", slices);
+        return root;
+    }
+
+    /** JSON text of a tree, with {@code <} escaped so that it can sit inside an HTML script element. */
+    static String write(Object tree) {
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return JSON.writeValueAsString(tree).replace("<", "\\u003c") + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot render the JSON report", e);
         }

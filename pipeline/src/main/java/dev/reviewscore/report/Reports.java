@@ -12,7 +12,7 @@ public final class Reports {
     private Reports() {}
 
     /**
-     * Writes report.md and report.json.
+     * Writes report.md, report.json and report.html.
      *
      * @param folder the reports folder (output.reports)
      * @param report the run
@@ -26,7 +26,9 @@ public final class Reports {
                     StandardCharsets.UTF_8);
             Path json = Files.writeString(dir.resolve("report.json"), JsonReport.render(report),
                     StandardCharsets.UTF_8);
-            return List.of(markdown, json);
+            Path html = Files.writeString(dir.resolve("report.html"), HtmlReport.render(report),
+                    StandardCharsets.UTF_8);
+            return List.of(markdown, json, html);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write reports to " + dir, e);
         }

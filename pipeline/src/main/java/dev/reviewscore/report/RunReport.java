@@ -1,6 +1,7 @@
 package dev.reviewscore.report;
 
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringJob;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.time.Instant;
  * @param evaluation the metrics
  * @param scoring the scoring counts when the same run scored, else null
  * @param monitoring the label-free monitoring of the reviews the run scored, else null
+ * @param history past runs of the model, this one included, oldest first
  */
 public record RunReport(String runId, Instant evaluatedAt, String scoredTable, Evaluation evaluation,
-                        ScoringJob.Result scoring, RunMonitoring monitoring) {}
+                        ScoringJob.Result scoring, RunMonitoring monitoring, RunHistory history) {}

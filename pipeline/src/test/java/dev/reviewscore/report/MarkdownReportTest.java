@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.metrics.ConfusionMatrix;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.scoring.ScoringJob;
 import java.time.Duration;
@@ -20,11 +21,11 @@ class MarkdownReportTest {
         SliceEvaluation all = new SliceEvaluation("all", "all", 210, 200,
                 new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), 0.23381, 0.98851, null);
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
-                List.of(all));
+                List.of(all), null);
         ScoringJob.Result scoring = new ScoringJob.Result("run-1", "movie-sentiment", "0123456789abcdef", 212,
                 210, 2, 0, 210, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
-                scoring, null);
+                scoring, null, new RunHistory(List.of()));
     }
 
     @Test

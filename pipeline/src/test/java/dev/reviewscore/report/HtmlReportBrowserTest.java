@@ -1,0 +1,153 @@
+package dev.reviewscore.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.cli.Pipeline;
+import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.testing.TestPaths;
+import dev.reviewscore.testing.TestSpark;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTML report as a person sees it: a real headless Chromium (Debian's package; .ci/run installs it) opens the
+ * report a pipeline run wrote, with every network address unreachable, and the page must draw its charts without a
+ * script error, show the headline numbers, and not be blank.
+ */
+class HtmlReportBrowserTest {
+    @TempDir
+    static Path dir;
+
+    private static Path report;
+    private static String markdown;
+
+    @BeforeAll
+    static void runThePipeline() throws IOException {
+        JobConfig config = new JobConfigLoader(TestPaths.project()).load(Path.of("conf/local.conf"), List.of(
+                "output.scored.path=" + dir.resolve("scored"), "output.rejects.path=" + dir.resolve("rejects"),
+                "output.metrics.path=" + dir.resolve("metrics"), "output.reports=" + dir.resolve("reports")))
+                .config();
+        Pipeline pipeline = new Pipeline(TestSpark.session(), config, Pipeline.openAndProbe(config), RunInfo.start(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        pipeline.evaluate(pipeline.score());
+        try (Stream<Path> files = Files.walk(dir.resolve("reports"))) {
+            List<Path> written = files.toList();
+            report = written.stream().filter(p -> p.endsWith("report.html")).findFirst().orElseThrow();
+            markdown = Files.readString(written.stream().filter(p -> p.endsWith("report.md")).findFirst()
+                    .orElseThrow());
+        }
+    }
+
+    private static String chromium() {
+        for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
+            for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+                if (Files.isExecutable(Path.of(dir, name))) {
+                    return Path.of(dir, name).toString();
+                }
+            }
+        }
+        throw new AssertionError("This test needs a headless Chromium: install Debian's chromium package "
+                + "(apt-get install chromium), as .ci/run does.");
+    }
+
+    /** Runs headless Chromium offline on the report; returns what it printed to standard output. */
+    private static String browse(String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--host-resolver-rules=MAP * ~NOTFOUND", "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"),
+                "--enable-logging=stderr", "--v=0", "--window-size=1400,2600", "--virtual-time-budget=5000"));
+        command.addAll(List.of(extra));
+        command.add(report.toUri().toString());
+        Path stderr = Files.createTempFile(dir, "chromium", ".log");
+        Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "chromium did not finish");
+        String log = Files.readString(stderr);
+        for (String line : log.split("\n")) {
+            assertFalse(line.contains("CONSOLE") && (line.contains("Uncaught") || line.contains("Error")),
+                    "console error: " + line);
+        }
+        return out;
+    }
+
+    @Test
+    void theReportIsSelfContained() throws IOException {
+        String html = Files.readString(report);
+        assertFalse(Pattern.compile("<(script|img|link|iframe)[^>]+(src|href)=", Pattern.CASE_INSENSITIVE)
+                .matcher(html).find(), "the report loads nothing from elsewhere");
+        assertFalse(html.contains("url(http"), "no remote style resources");
+    }
+
+    @Test
+    void chromiumDrawsEveryChartWithoutErrorsAndShowsTheHeadline() throws Exception {
+        String dom = browse("--dump-dom");
+        assertTrue(dom.contains("data-rendered=\"true\""), "the page script ran to its end");
+        Matcher charts = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom);
+        assertTrue(charts.find());
+        assertEquals(6, Integer.parseInt(charts.group(1)), "ROC, PR, histogram, calibration, history, monitoring");
+        assertTrue(dom.contains("<div id=\"errors\"></div>"), "no script error was caught by the page");
+        String accuracy = line(markdown, "- Accuracy: ");
+        String f1 = line(markdown, "- F1: ");
+        assertTrue(dom.contains(accuracy), "headline " + accuracy);
+        assertTrue(dom.contains(f1), "headline " + f1);
+        assertTrue(dom.contains("- Auc: "), "AUC line");
+        assertTrue(dom.contains(">NEGATIVE<") && dom.contains(">POSITIVE<"), "confusion matrix labels");
+    }
+
+    @Test
+    void aScreenshotIsNotBlank() throws Exception {
+        Path png = dir.resolve("report.png");
+        browse("--screenshot=" + png);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, "chromium wrote no PNG");
+        long inked = 0;
+        Set<Integer> colors = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) {
+                int rgb = image.getRGB(x, y) & 0xFFFFFF;
+                colors.add(rgb);
+                int r = rgb >> 16;
+                int g = (rgb >> 8) & 0xFF;
+                int b = rgb & 0xFF;
+                if (r + g + b < 600) {
+                    inked++;
+                }
+            }
+        }
+        long sampled = (long) (image.getHeight() / 2) * (image.getWidth() / 2);
+        assertTrue(inked > sampled / 50, "only " + inked + " of " + sampled + " sampled pixels are not near white");
+        assertTrue(colors.size() > 100, "only " + colors.size() + " colors: charts are missing");
+    }
+
+    private static String line(String text, String prefix) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix);
+    }
+}

@@ -10,6 +10,7 @@ import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Evaluator;
 import dev.reviewscore.metrics.RunHistory;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -66,10 +68,11 @@ public final class Pipeline {
      * work (and a local-mode run reuses the loaded copy).
      */
     public static ModelBundle openAndProbe(JobConfig config) {
-        ModelBundle bundle = ModelBundle.open(Path.of(config.model().location()));
+        Configuration hadoop = ModelLocation.hadoopConfiguration(config.spark());
+        ModelBundle bundle = ModelLocation.open(config.model().location(), hadoop);
         boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
         bundle.positiveIndex(config.model().positiveLabel());
-        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads())
+        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads(), hadoop)
                 .newPredictor(config.model()).close();
         return bundle;
     }

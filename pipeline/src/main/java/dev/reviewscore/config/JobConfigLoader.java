@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -428,7 +429,8 @@ public final class JobConfigLoader {
             }
             config.getConfig(key).entrySet().stream()
                     .sorted(Comparator.comparing(Map.Entry::getKey))
-                    .forEach(e -> values.put(prefix + e.getKey(), String.valueOf(e.getValue().unwrapped())));
+                    .forEach(e -> values.put(prefix + String.join(".", ConfigUtil.splitPath(e.getKey())),
+                            String.valueOf(e.getValue().unwrapped())));
             return values;
         }
     }

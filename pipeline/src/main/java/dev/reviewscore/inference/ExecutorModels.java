@@ -3,6 +3,7 @@ package dev.reviewscore.inference;
 import ai.djl.Device;
 import dev.reviewscore.InvalidInputException;
 import java.util.ArrayList;
+import org.apache.hadoop.conf.Configuration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,38 +22,42 @@ public final class ExecutorModels {
 
     private ExecutorModels() {}
 
-    private record Key(String directory, String version, boolean tokenTypes, String device) {}
+    private record Key(String location, String version, boolean tokenTypes, String device) {}
 
     /**
-     * The shared model for a bundle on a device, loaded on first use. The folder is checked against the bundle's
-     * content hash before loading, so an executor never scores with other files than the driver planned with.
+     * The shared model for a bundle on a device, loaded on first use. A model at a URI is copied to this machine's
+     * local disk first (once; see {@link ModelLocation}). The local files are checked against the bundle's content
+     * hash before loading, so an executor never scores with other files than the driver planned with.
      *
-     * @param bundle the model folder as the driver opened it
+     * @param bundle the model as the driver opened it
      * @param tokenTypes whether to send token type ids
      * @param device the device
      * @param threads PyTorch intra-op threads per task (takes effect if the engine has not started yet)
+     * @param hadoop the Hadoop configuration to read a model URI with; null for a local path
      * @return the loaded model (owned by this holder; do not close it)
      */
-    public static SentimentModel get(ModelBundle bundle, boolean tokenTypes, Device device, int threads) {
-        Key key = new Key(bundle.directory(), bundle.version(), tokenTypes, device.toString());
+    public static SentimentModel get(ModelBundle bundle, boolean tokenTypes, Device device, int threads,
+                                     Configuration hadoop) {
+        Key key = new Key(bundle.location(), bundle.version(), tokenTypes, device.toString());
         SentimentModel model = MODELS.get(key);
         if (model != null) {
             return model;
         }
-        return MODELS.computeIfAbsent(key, k -> load(bundle, tokenTypes, device, threads));
+        return MODELS.computeIfAbsent(key, k -> load(bundle, tokenTypes, device, threads, hadoop));
     }
 
-    private static SentimentModel load(ModelBundle bundle, boolean tokenTypes, Device device, int threads) {
+    private static SentimentModel load(ModelBundle bundle, boolean tokenTypes, Device device, int threads,
+                                       Configuration hadoop) {
         long start = System.nanoTime();
         DjlEnvironment.ensureOffline();
         DjlEnvironment.threadsPerTask(threads);
-        ModelBundle local = ModelBundle.open(bundle.path());
+        ModelBundle local = ModelBundle.open(ModelLocation.localFolder(bundle, hadoop));
         if (!local.version().equals(bundle.version())) {
-            throw new InvalidInputException("Model folder " + bundle.directory() + " on this executor has version "
+            throw new InvalidInputException("Model folder " + local.directory() + " on this executor has version "
                     + local.version() + ", but the job was planned with version " + bundle.version() + ". Fix: make "
                     + "every node see the same model files (use a shared file system URI for model.location).");
         }
-        SentimentModel model = SentimentModel.load(local, tokenTypes, device);
+        SentimentModel model = SentimentModel.load(local.at(bundle.location()), tokenTypes, device);
         int loads = LOADS.incrementAndGet();
         LOG.info("Loaded model {} version {} on {} in {} ms (load {} in this JVM)", bundle.name(), bundle.version(),
                 device, (System.nanoTime() - start) / 1_000_000, loads);

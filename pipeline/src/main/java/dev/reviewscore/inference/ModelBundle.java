@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * <p>The version is a content hash of every file in the folder except documentation ({@code *.md}) and hidden files,
  * so a changed model is a new version whatever its name.
  *
- * @param directory the local folder (absolute)
+ * @param location where the model lives, as configured: the local folder, or the URI it was copied from
+ * @param directory the local folder (absolute) the files were read from
  * @param name the model's name: serving.properties {@code option.modelName}, else the TorchScript file's base name
  * @param version the first 16 hex digits of the SHA-256 over the model files' names and contents
  * @param torchScript the TorchScript file name inside the folder
@@ -41,7 +42,7 @@ import java.util.stream.Stream;
  * @param multiLabel whether logits are independent sigmoids (problem_type multi_label_classification, or one label)
  * @param vocabularySize one more than the largest token id tokenizer.json can produce
  */
-public record ModelBundle(String directory, String name, String version, String torchScript, List<String> labels,
+public record ModelBundle(String location, String directory, String name, String version, String torchScript, List<String> labels,
                           int maxPositions, boolean tokenTypes, boolean multiLabel, int vocabularySize)
         implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,8 +84,14 @@ public record ModelBundle(String directory, String name, String version, String 
         boolean multiLabel = "multi_label_classification".equals(problemType) || labels.size() == 1;
         boolean tokenTypes = Boolean.parseBoolean(serving.getProperty("includeTokenTypes", "false").trim());
         String name = serving.getProperty("option.modelName", torchScript.substring(0, torchScript.length() - 3)).trim();
-        return new ModelBundle(dir.toString(), name, contentHash(dir), torchScript, labels, maxPositions, tokenTypes,
-                multiLabel, vocabularySize);
+        return new ModelBundle(dir.toString(), dir.toString(), name, contentHash(dir), torchScript, labels,
+                maxPositions, tokenTypes, multiLabel, vocabularySize);
+    }
+
+    /** The same bundle, recorded as coming from {@code uri} (its files were copied from there). */
+    public ModelBundle at(String uri) {
+        return new ModelBundle(uri, directory, name, version, torchScript, labels, maxPositions, tokenTypes, multiLabel,
+                vocabularySize);
     }
 
     /** The folder as a path. */

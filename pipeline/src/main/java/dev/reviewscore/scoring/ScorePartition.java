@@ -23,6 +23,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final int textIndex;
     private final int reasonIndex;
     private final LongAccumulator progress;
+    private final SerializableConfiguration hadoop;
 
     /**
      * @param bundle the model, as opened on the driver
@@ -69,15 +71,18 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
      * @param textColumn the text column's name
      * @param reasonColumn the reject reason column's name (null on input; set for model errors)
      * @param progress counts the reviews scored (or rejected by the model), for progress reports
+     * @param hadoop the Hadoop configuration executors read a model URI with; null for a local model path
      */
     public ScorePartition(ModelBundle bundle, ModelConfig config, boolean tokenTypes, StructType inputSchema,
-                          String textColumn, String reasonColumn, LongAccumulator progress) {
+                          String textColumn, String reasonColumn, LongAccumulator progress,
+                          SerializableConfiguration hadoop) {
         this.bundle = bundle;
         this.config = config;
         this.tokenTypes = tokenTypes;
         this.textIndex = inputSchema.fieldIndex(textColumn);
         this.reasonIndex = inputSchema.fieldIndex(reasonColumn);
         this.progress = progress;
+        this.hadoop = hadoop;
     }
 
     /** The input schema with the prediction columns appended. */
@@ -98,7 +103,8 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         }
         DjlEnvironment.ensureOffline();
         Device device = TaskDevice.forCurrentTask(config.device());
-        SentimentModel model = ExecutorModels.get(bundle, tokenTypes, device, config.threads());
+        SentimentModel model = ExecutorModels.get(bundle, tokenTypes, device, config.threads(),
+                hadoop == null ? null : hadoop.value());
         SentimentPredictor predictor = model.newPredictor(config);
         TaskContext task = TaskContext.get();
         if (task != null) {

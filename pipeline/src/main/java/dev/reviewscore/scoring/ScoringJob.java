@@ -15,6 +15,7 @@ import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
@@ -35,6 +36,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +137,8 @@ public final class ScoringJob {
 
         LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
         ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, toScore.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, counter);
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, counter, ModelLocation.isUri(bundle.location())
+                        ? new SerializableConfiguration(spark.sessionState().newHadoopConf()) : null);
         Dataset<Row> predicted = toScore.mapPartitions(scorer,
                 Encoders.row(ScorePartition.outputSchema(toScore.schema()))).persist(StorageLevel.MEMORY_AND_DISK());
         describe(SCORING_STEP);

@@ -226,11 +226,11 @@ class SentimentModelTest {
     void anExecutorLoadsEachModelOnce() {
         ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("dict-three-labels"));
         int before = ExecutorModels.loads();
-        SentimentModel first = ExecutorModels.get(bundle, false, Device.cpu(), 1);
-        SentimentModel second = ExecutorModels.get(bundle, false, Device.cpu(), 1);
+        SentimentModel first = ExecutorModels.get(bundle, false, Device.cpu(), 1, null);
+        SentimentModel second = ExecutorModels.get(bundle, false, Device.cpu(), 1, null);
         assertTrue(first == second);
         assertEquals(before + 1, ExecutorModels.loads());
         assertFalse(first == ExecutorModels.get(ModelBundle.open(TestPaths.fixtureModel("bert-tuple")), true,
-                Device.cpu(), 1));
+                Device.cpu(), 1, null));
     }
 }

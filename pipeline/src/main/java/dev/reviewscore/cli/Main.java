@@ -55,9 +55,19 @@ public final class Main implements Callable<Integer> {
         return USER_ERROR;
     }
 
-    /** Runs the command line and exits with its code. */
+    /**
+     * Runs the command line and exits with its code. On Databricks (a JAR task, where the platform owns the JVM) it
+     * returns on success and throws on failure instead of exiting.
+     */
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        int code = execute(args, System.out, System.err);
+        if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+            System.exit(code);
+        }
+        if (code != OK) {
+            throw new IllegalStateException("reviewscore " + String.join(" ", args) + " ended with exit code " + code
+                    + " (2: configuration or input error, 3: quality gate, 1: failure); see the messages above.");
+        }
     }
 
     /**

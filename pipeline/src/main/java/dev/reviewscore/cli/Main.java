@@ -87,7 +87,10 @@ public final class Main implements Callable<Integer> {
                 return USER_ERROR;
             }
             e.printStackTrace(err);
-            err.println("Failed: " + e);
+            String message = String.valueOf(e.getMessage()).strip();
+            int newline = message.indexOf('\n');
+            err.println("Failed: " + e.getClass().getName() + ": "
+                    + (newline < 0 ? message : message.substring(0, newline)));
             return FAILED;
         });
         return commandLine.execute(args);

@@ -2,10 +2,12 @@ package dev.reviewscore.sink;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.TableLocation;
+import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.ConcurrentModificationException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -108,14 +110,47 @@ public final class DeltaTables {
             }
             DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
                     : DeltaTable.forPath(spark, location.path());
-            Row metrics = table.as("t").merge(rows.as("s"), condition)
+            long before = table.history(1).select("version").first().getLong(0);
+            DeltaMergeBuilder merge = table.as("t").merge(rows.as("s"), condition)
                     .whenMatched().updateAll()
                     .whenNotMatched().insertAll()
-                    .withSchemaEvolution()
-                    .execute()
-                    .first();
-            return new MergeCounts(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
+                    .withSchemaEvolution();
+            return countsOf(execute(merge), table, before);
         });
+    }
+
+    /**
+     * Runs a MERGE. Delta 4 returns its row counts as a one-row Dataset; Delta 3 (the Spark 3.5 build) returns
+     * nothing, so the call goes through reflection to compile against both.
+     */
+    private static Object execute(DeltaMergeBuilder merge) {
+        try {
+            return DeltaMergeBuilder.class.getMethod("execute").invoke(merge);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("MERGE failed", cause);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This Delta version has no DeltaMergeBuilder.execute()", e);
+        }
+    }
+
+    /** The MERGE's counts: from its result (Delta 4), else from the metrics of the MERGE commit it made (Delta 3). */
+    private static MergeCounts countsOf(Object outcome, DeltaTable table, long before) {
+        if (outcome instanceof Dataset<?> result) {
+            Row metrics = (Row) result.first();
+            return new MergeCounts(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
+        }
+        List<Row> commits = table.history(20).where("operation = 'MERGE' AND version > " + before)
+                .orderBy("version").select("operationMetrics").collectAsList();
+        if (commits.isEmpty()) {
+            throw new IllegalStateException("The MERGE left no commit in the table history");
+        }
+        Map<String, String> metrics = commits.get(0).getJavaMap(0);
+        return new MergeCounts(Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0")),
+                Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")));
     }
 
     /** Appends rows. */

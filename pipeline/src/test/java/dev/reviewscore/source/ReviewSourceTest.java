@@ -137,8 +137,10 @@ class ReviewSourceTest {
     }
 
     @Test
-    void readsACatalogTable() {
-        source(DataTypes.IntegerType, 9).write().format("delta").mode("overwrite").saveAsTable("catalog_reviews");
+    void readsACatalogTable(@TempDir Path dir) {
+        spark.sql("DROP TABLE IF EXISTS catalog_reviews");
+        source(DataTypes.IntegerType, 9).write().format("delta")
+                .option("path", dir.resolve("catalog_reviews").toString()).saveAsTable("catalog_reviews");
         try {
             SourceConfig config = new SourceConfig(SourceFormat.DELTA, TableLocation.named("catalog_reviews"),
                     Map.of(), new ColumnMapping("id", "body", "rating", List.of()),

@@ -2,64 +2,284 @@ package dev.reviewscore.bench;
 
 import ai.djl.Device;
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.cli.Sessions;
 import dev.reviewscore.config.DeviceChoice;
+import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.LongTextPolicy;
 import dev.reviewscore.config.ModelConfig;
 import dev.reviewscore.inference.DjlEnvironment;
+import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.inference.Prediction;
 import dev.reviewscore.inference.SentimentModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import org.apache.spark.sql.SparkSession;
 
-/** Runs the selected measurements and prints each result table as Markdown. */
+/**
+ * Runs the selected measurements on the same models, data, batch size and thread settings, and prints each result
+ * table as Markdown (BENCHMARKS.md records them). Throughputs are measured in one run, so their ratios hold even on a
+ * noisy machine; absolute numbers do not travel.
+ */
 public final class Benchmarks {
-    private Benchmarks() {}
+    private static final int MATMUL_SIZE = 1024;
+
+    private final BenchSettings settings;
+    private final PrintStream out;
+    private final int cores = Runtime.getRuntime().availableProcessors();
+    private SparkSession spark;
+
+    private Benchmarks(BenchSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
 
     /**
      * @param settings what to measure
      * @param out where the tables go
      */
     public static void run(BenchSettings settings, PrintStream out) throws Exception {
+        new Benchmarks(settings, out).run();
+    }
+
+    private boolean on(BenchSettings.Section section) {
+        return settings.sections().contains(section);
+    }
+
+    private void run() throws Exception {
         DjlEnvironment.ensureOffline();
         DjlEnvironment.threadsPerTask(settings.threads());
-        out.printf("Benchmark on %d cores, Java %s, %s%n%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), System.getProperty("os.arch"));
-        ModelBundle bundle = ModelBundle.open(settings.model());
-        if (settings.sections().contains(BenchSettings.Section.LONG_TEXT)) {
-            try (SentimentModel model = SentimentModel.load(bundle, bundle.tokenTypes(), Device.cpu())) {
-                LabeledReviews dev = imdbDev(settings);
-                ModelConfig base = new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, settings.batchSize(),
-                        null, LongTextPolicy.HEAD, 128, 16, null, settings.threads(), 16);
-                out.println(LongTextBenchmark.run(model, dev, base, bundle.positiveIndex(null)).toMarkdown());
+        Files.createDirectories(settings.work());
+        out.printf("Benchmark on %d cores (%s), Java %s; batch %d, %d intra-op thread(s) per task%n%n", cores,
+                System.getProperty("os.arch"), System.getProperty("java.version"), settings.batchSize(),
+                settings.threads());
+        try {
+            MarkdownTable pipeline = new MarkdownTable("1-2. Raw predictor against the Spark pipeline (IMDB reviews; "
+                    + cores + " threads against local[" + cores + "])", "model", "reviews", "raw predictor reviews/s",
+                    "pipeline end to end reviews/s", "end to end / raw", "score only, no-op sink reviews/s",
+                    "score only / raw");
+            MarkdownTable batching = new MarkdownTable("3. Unsorted against length-bucketed batches (1 thread)",
+                    "model", "data", "reviews", "unsorted reviews/s", "bucketed reviews/s", "speed-up",
+                    "forward passes unsorted / bucketed", "max probability difference");
+            MarkdownTable loading = new MarkdownTable("4. Model loading", "model", "first load in a JVM (ms)",
+                    "loads of this model in the JVM after its measurements", "warm executor: ms to first prediction");
+            MarkdownTable hardware = new MarkdownTable("6. Achieved FLOP/s against a " + MATMUL_SIZE + "x"
+                    + MATMUL_SIZE + " float32 matrix multiply (1 thread)", "model", "matmul GFLOP/s",
+                    "GFLOP per review (mean)", "reviews/s", "achieved GFLOP/s", "share of matmul");
+            MarkdownTable tuning = new MarkdownTable("Tuning: raw predictor on IMDB reviews", "model", "batch size",
+                    "intra-op threads", "predictor threads", "reviews/s");
+            for (Path folder : settings.models()) {
+                if (!Files.isDirectory(folder)) {
+                    out.println("Not measured: no model at " + folder + " (for the BERT-shaped model run "
+                            + "/usr/bin/python3 models/build/make_bert_shaped_model.py).\n");
+                    continue;
+                }
+                measureModel(ModelBundle.open(folder), pipeline, batching, loading, hardware, tuning);
+            }
+            for (MarkdownTable table : List.of(pipeline, batching, loading, hardware, tuning)) {
+                if (!table.rows().isEmpty()) {
+                    out.println(table.toMarkdown());
+                }
+            }
+            if (on(BenchSettings.Section.EVALUATION)) {
+                out.println(evaluation().toMarkdown());
+            }
+            if (on(BenchSettings.Section.LONG_TEXT)) {
+                ModelBundle bundle = ModelBundle.open(settings.models().get(0));
+                SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(), Device.cpu(),
+                        settings.threads(), null);
+                out.println(LongTextBenchmark.run(model, imdbDev(), config(bundle, LongTextPolicy.HEAD, 16),
+                        bundle.positiveIndex(null)).toMarkdown());
+            }
+        } finally {
+            if (spark != null) {
+                spark.stop();
             }
         }
     }
 
-    private static LabeledReviews imdbDev(BenchSettings settings) throws IOException {
+    private void measureModel(ModelBundle bundle, MarkdownTable pipeline, MarkdownTable batching,
+                              MarkdownTable loading, MarkdownTable hardware, MarkdownTable tuning) throws Exception {
+        boolean encoder = TransformerFlops.of(bundle.path(), bundle.labels().size()) != null;
+        int size = encoder ? settings.encoderReviews() : settings.reviews();
+        LabeledReviews imdb = sample("imdb_aclImdb_v1_train.csv", size);
+        LabeledReviews sst = sample("sst2_glue_train.csv", size);
+        ModelConfig bucketed = config(bundle, LongTextPolicy.HEAD_TAIL, 16);
+        ModelConfig unsorted = config(bundle, LongTextPolicy.HEAD_TAIL, 1);
+
+        int loadsBefore = ExecutorModels.loads();
+        long start = System.nanoTime();
+        SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(), Device.cpu(), settings.threads(), null);
+        double coldLoadMillis = (System.nanoTime() - start) / 1e6;
+
+        if (on(BenchSettings.Section.PIPELINE)) {
+            double raw = PredictorBenchmark.run(model, imdb.texts(), bucketed, cores).reviewsPerSecond();
+            SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
+            Path source = sparkBench.writeSource(bundle.name() + "-source", imdb, 2 * cores);
+            JobConfig job = sparkBench.config(source, bundle, bundle.name(), settings.batchSize(), settings.threads());
+            double scoreOnly = sparkBench.scoreOnly(job, bundle);
+            double endToEnd = sparkBench.endToEnd(job, bundle);
+            pipeline.add(bundle.name(), imdb.size(), rate(raw), rate(endToEnd), ratio(endToEnd / raw),
+                    rate(scoreOnly), ratio(scoreOnly / raw));
+        }
+        PredictorBenchmark.Pass sortedImdb = null;
+        if (on(BenchSettings.Section.BATCHING) || on(BenchSettings.Section.HARDWARE)) {
+            sortedImdb = PredictorBenchmark.run(model, imdb.texts(), bucketed, 1);
+        }
+        if (on(BenchSettings.Section.BATCHING)) {
+            for (Map.Entry<String, LabeledReviews> data : Map.of("IMDB", imdb, "SST-2", sst).entrySet()) {
+                PredictorBenchmark.Pass sorted = data.getKey().equals("IMDB") ? sortedImdb
+                        : PredictorBenchmark.run(model, data.getValue().texts(), bucketed, 1);
+                PredictorBenchmark.Pass plain = PredictorBenchmark.run(model, data.getValue().texts(), unsorted, 1);
+                batching.add(bundle.name(), data.getKey() + " (max length " + bundle.maxPositions() + ")",
+                        data.getValue().size(), rate(plain.reviewsPerSecond()), rate(sorted.reviewsPerSecond()),
+                        ratio(sorted.reviewsPerSecond() / plain.reviewsPerSecond()),
+                        plain.forwardPasses() + " / " + sorted.forwardPasses(),
+                        String.format(Locale.ROOT, "%.1e", maxDifference(plain.predictions(), sorted.predictions())));
+            }
+        }
+        if (on(BenchSettings.Section.LOADING)) {
+            SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
+            JobConfig job = sparkBench.config(settings.work(), bundle, bundle.name() + "-loading", settings.batchSize(),
+                    settings.threads());
+            sparkBench.warmFirstPredictionMillis(bundle, job, imdb.texts().get(0));
+            double warm = sparkBench.warmFirstPredictionMillis(bundle, job, imdb.texts().get(1));
+            loading.add(bundle.name(), String.format(Locale.ROOT, "%.0f", coldLoadMillis),
+                    ExecutorModels.loads() - loadsBefore, String.format(Locale.ROOT, "%.1f", warm));
+        }
+        if (on(BenchSettings.Section.HARDWARE)) {
+            TransformerFlops shape = TransformerFlops.of(bundle.path(), bundle.labels().size());
+            double matmul = MatrixMultiplyBenchmark.flops(MATMUL_SIZE, 5);
+            if (shape == null) {
+                hardware.add(bundle.name(), gflops(matmul), "not an encoder: shapes not counted", "", "", "");
+            } else {
+                double flops = 0;
+                int budget = SentimentModel.effectiveMaxLength(bucketed, bundle) - 2;
+                for (Prediction prediction : sortedImdb.predictions()) {
+                    flops += shape.perSequence(Math.min(prediction.tokens(), budget) + 2);
+                }
+                double perReview = flops / sortedImdb.predictions().size();
+                double achieved = perReview * sortedImdb.reviewsPerSecond();
+                hardware.add(bundle.name(), gflops(matmul), String.format(Locale.ROOT, "%.2f", perReview / 1e9),
+                        rate(sortedImdb.reviewsPerSecond()), gflops(achieved), ratio(achieved / matmul));
+            }
+        }
+        if (on(BenchSettings.Section.TUNING)) {
+            List<String> texts = imdb.texts();
+            for (int batch : new int[] {8, 32, 64}) {
+                ModelConfig config = new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, batch, null,
+                        LongTextPolicy.HEAD_TAIL, 128, 16, null, settings.threads(), 16);
+                tuning.add(bundle.name(), batch, settings.threads(), cores,
+                        rate(PredictorBenchmark.run(model, texts, config, cores).reviewsPerSecond()));
+            }
+        }
+    }
+
+    private ModelConfig config(ModelBundle bundle, LongTextPolicy policy, int bucketWindow) {
+        return new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, settings.batchSize(), null, policy, 128, 16,
+                null, settings.threads(), bucketWindow);
+    }
+
+    private MarkdownTable evaluation() {
+        MarkdownTable table = new MarkdownTable("5. Evaluation of generated scored tables (local[" + cores + "], "
+                + "one slice column of 7 values)", "rows", "generate and write (s)", "evaluate (s)",
+                "time / time of the smallest", "plans with a single-partition stage");
+        double first = 0;
+        for (long rows : settings.evaluationRows()) {
+            EvaluationBenchmark.Result result = EvaluationBenchmark.run(spark(),
+                    settings.work().resolve("evaluation-" + rows), rows, 4 * cores);
+            first = first == 0 ? result.seconds() : first;
+            table.add(String.format(Locale.ROOT, "%,d", rows), String.format(Locale.ROOT, "%.1f", result.writeSeconds()),
+                    String.format(Locale.ROOT, "%.1f", result.seconds()), ratio(result.seconds() / first),
+                    result.singlePartitionPlans().size());
+        }
+        return table;
+    }
+
+    private SparkSession spark() {
+        if (spark == null) {
+            spark = Sessions.create(Map.of("spark.master", "local[" + cores + "]", "spark.ui.enabled", "false",
+                    "spark.sql.shuffle.partitions", Integer.toString(4 * cores),
+                    "spark.driver.host", "127.0.0.1"));
+        }
+        return spark;
+    }
+
+    /** {@code size} reviews of a shared file, drawn with a fixed seed. */
+    private LabeledReviews sample(String file, int size) {
+        LabeledReviews all = LabeledReviews.read(settings.data().resolve(file), null, Integer.MAX_VALUE);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(17));
+        List<String> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        int[] labels = new int[Math.min(size, all.size())];
+        for (int i = 0; i < labels.length; i++) {
+            ids.add(all.ids().get(order.get(i)));
+            texts.add(all.texts().get(order.get(i)));
+            labels[i] = all.labels()[order.get(i)];
+        }
+        return new LabeledReviews(ids, texts, labels);
+    }
+
+    private LabeledReviews imdbDev() throws IOException {
         if (!Files.isRegularFile(settings.devIds())) {
             throw new InvalidInputException("IMDB dev ids " + settings.devIds() + " not found. Fix: pass --dev-ids "
                     + "models/build/imdb-dev-ids.txt (written by models/build/train_default_model.py).");
         }
         Set<String> ids = new HashSet<>(Files.readAllLines(settings.devIds()));
         ids.remove("");
-        return LabeledReviews.read(settings.data().resolve("imdb_aclImdb_v1_train.csv"), ids, settings.reviews());
+        return LabeledReviews.read(settings.data().resolve("imdb_aclImdb_v1_train.csv"), ids, Integer.MAX_VALUE);
+    }
+
+    private static double maxDifference(List<Prediction> a, List<Prediction> b) {
+        double max = 0;
+        for (int i = 0; i < a.size(); i++) {
+            for (int k = 0; k < a.get(i).probabilities().length; k++) {
+                max = Math.max(max, Math.abs(a.get(i).probabilities()[k] - b.get(i).probabilities()[k]));
+            }
+        }
+        return max;
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.1f", perSecond);
+    }
+
+    private static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String gflops(double flops) {
+        return String.format(Locale.ROOT, "%.1f", flops / 1e9);
     }
 
     /** Parses section names such as {@code long-text}. */
     public static Set<BenchSettings.Section> sections(List<String> names) {
         Set<BenchSettings.Section> sections = new HashSet<>();
         for (String name : names) {
+            if (name.equals("all")) {
+                sections.addAll(List.of(BenchSettings.Section.values()));
+                continue;
+            }
             try {
-                sections.add(BenchSettings.Section.valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+                sections.add(BenchSettings.Section.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_')));
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("Unknown benchmark section \"" + name + "\". Fix: use one of "
+                throw new InvalidInputException("Unknown benchmark section \"" + name + "\". Fix: use all or some of "
                         + List.of(BenchSettings.Section.values()).stream()
-                        .map(s -> s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toList() + ".");
+                        .map(s -> s.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() + ".");
             }
         }
         return sections;

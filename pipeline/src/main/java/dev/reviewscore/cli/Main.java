@@ -204,39 +204,61 @@ public final class Main implements Callable<Integer> {
 
     /** Measures the predictor and the pipeline; prints Markdown tables. */
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Measure the predictor and the pipeline on the shared labeled data; print Markdown tables.")
+            description = "Measure the predictor, the pipeline and the evaluator on the shared labeled data; print "
+                    + "Markdown tables (BENCHMARKS.md records them).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
 
-        @Option(names = "--section", split = ",", defaultValue = "long-text",
-                description = "Measurements to run, comma-separated: long-text. Default: ${DEFAULT-VALUE}")
+        @Option(names = "--section", split = ",", defaultValue = "all", description = "Measurements, comma-"
+                + "separated: all, pipeline, batching, loading, evaluation, hardware, tuning, long-text. "
+                + "Default: ${DEFAULT-VALUE}")
         List<String> sections;
 
-        @Option(names = "--model", defaultValue = "models/movie-sentiment", description = "Model folder.")
-        Path model;
+        @Option(names = "--model", defaultValue = "models/movie-sentiment,target/bench-models/bert-small", split = ",",
+                description = "Model folders. Default: ${DEFAULT-VALUE}")
+        List<Path> models;
 
         @Option(names = "--data", defaultValue = "../shared/data", description = "Shared labeled data folder.")
         Path data;
 
         @Option(names = "--dev-ids", defaultValue = "models/build/imdb-dev-ids.txt",
-                description = "Ids of the IMDB dev split.")
+                description = "Ids of the IMDB dev split (long-text table).")
         Path devIds;
 
-        @Option(names = "--reviews", defaultValue = "2500", description = "Reviews per measurement.")
+        @Option(names = "--reviews", defaultValue = "25000", description = "IMDB reviews per measurement of small "
+                + "models.")
         int reviews;
+
+        @Option(names = "--encoder-reviews", defaultValue = "400", description = "IMDB reviews per measurement of "
+                + "BERT-shaped models.")
+        int encoderReviews;
+
+        @Option(names = "--evaluation-rows", defaultValue = "1000000,10000000", split = ",",
+                description = "Sizes of the generated scored tables.")
+        List<Long> evaluationRows;
 
         @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass.")
         int batchSize;
 
-        @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads.")
+        @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads per task.")
         int threads;
+
+        @Option(names = "--work", defaultValue = "target/bench-work", description = "Scratch folder for tables.")
+        Path work;
+
+        @Option(names = "--smoke", description = "The smallest configuration: a few reviews and small tables, to "
+                + "check that every measurement runs (figures mean nothing).")
+        boolean smoke;
 
         @Override
         public Integer call() throws Exception {
             dev.reviewscore.bench.Benchmarks.run(new dev.reviewscore.bench.BenchSettings(
-                    dev.reviewscore.bench.Benchmarks.sections(sections), model.toAbsolutePath(),
-                    data.toAbsolutePath(), devIds.toAbsolutePath(), reviews, batchSize, threads), parent.out);
+                    dev.reviewscore.bench.Benchmarks.sections(sections),
+                    models.stream().map(Path::toAbsolutePath).toList(), data.toAbsolutePath(),
+                    devIds.toAbsolutePath(), smoke ? 64 : reviews, smoke ? 8 : encoderReviews,
+                    smoke ? List.of(10_000L, 20_000L) : evaluationRows, batchSize, threads, work.toAbsolutePath()),
+                    parent.out);
             return OK;
         }
     }

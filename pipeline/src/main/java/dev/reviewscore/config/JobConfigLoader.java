@@ -106,7 +106,8 @@ public final class JobConfigLoader {
         }
         Reader reader = new Reader(merged);
         JobConfig job = new JobConfig(readSource(reader), readModel(reader), readOutput(reader),
-                new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds")),
+                new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds"),
+                        reader.integer("scoring.partitions-per-core")),
                 new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices")),
                 new QualityGates(reader.optNumber("gates.min-accuracy"), reader.optNumber("gates.min-auc"),
                         reader.optNumber("gates.min-macro-f1"), reader.optNumber("gates.max-log-loss"),

@@ -8,12 +8,16 @@ import java.io.Serializable;
  * @param full whether every review is scored again, not only new or changed ones ({@code scoring.full})
  * @param progressSeconds seconds between progress reports while scoring; 0 turns them off
  *     ({@code scoring.progress-seconds})
+ * @param partitionsPerCore a source read in fewer partitions than this many per executor core is spread over that
+ *     many before scoring ({@code scoring.partitions-per-core})
  */
-public record ScoringConfig(boolean full, int progressSeconds) implements Serializable {
+public record ScoringConfig(boolean full, int progressSeconds, int partitionsPerCore) implements Serializable {
 
-    /** Checks the interval. */
+    /** Checks the interval and the partition count. */
     public ScoringConfig {
         ConfigCheck.require(progressSeconds >= 0, "scoring.progress-seconds", progressSeconds,
                 "use 0 (no progress reports) or more seconds");
+        ConfigCheck.require(partitionsPerCore >= 1 && partitionsPerCore <= 64, "scoring.partitions-per-core",
+                partitionsPerCore, "use a whole number from 1 to 64");
     }
 }

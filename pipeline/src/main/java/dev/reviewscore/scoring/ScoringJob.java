@@ -123,8 +123,13 @@ public final class ScoringJob {
         boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
         List<String> passThrough = config.source().columns().passThrough();
 
-        Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
-                bundle.labels(), positive).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> raw = ReviewSource.read(spark, config.source());
+        int partitions = spark.sparkContext().defaultParallelism() * config.scoring().partitionsPerCore();
+        if (raw.rdd().getNumPartitions() < partitions) {
+            raw = raw.repartition(partitions);
+        }
+        Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> valid = normalized.where(col(ReviewColumns.REJECT_REASON).isNull());
         Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
         Dataset<Row> toScore = previous == null ? valid : valid.join(previous, sameScore(valid, previous), "left_anti");

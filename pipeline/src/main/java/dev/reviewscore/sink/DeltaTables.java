@@ -77,7 +77,9 @@ public final class DeltaTables {
         if (!partitionBy.isEmpty()) {
             builder = builder.partitionedBy(partitionBy.toArray(new String[0]));
         }
-        builder.property(TableSchemas.VERSION_PROPERTY, Integer.toString(TableSchemas.VERSION)).execute();
+        DeltaTableBuilder create = builder.property(TableSchemas.VERSION_PROPERTY,
+                Integer.toString(TableSchemas.VERSION));
+        withRetries("create " + location, () -> create.execute());
         LOG.info("Created Delta table {}", location);
     }
 
@@ -170,11 +172,18 @@ public final class DeltaTables {
         return location.isCatalogTable() ? location.table() : "delta.`" + location.path().replace("`", "``") + "`";
     }
 
+    /**
+     * Runs a write, again after a conflict with another writer: Delta's concurrent-modification exceptions, and a
+     * table that another job is creating at this moment (its first commit not yet visible).
+     */
     private static <T> T withRetries(String what, Supplier<T> write) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write.get();
-            } catch (ConcurrentModificationException e) {
+            } catch (RuntimeException e) {
+                if (!isConflict(e)) {
+                    throw e;
+                }
                 if (attempt >= ATTEMPTS) {
                     throw new IllegalStateException("Gave up on " + what + " after " + ATTEMPTS + " attempts: "
                             + "another job kept committing to the same table (" + e.getClass().getSimpleName()
@@ -190,5 +199,11 @@ public final class DeltaTables {
                 }
             }
         }
+    }
+
+    private static boolean isConflict(RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        return e instanceof ConcurrentModificationException || message.contains("DELTA_TABLE_NOT_FOUND")
+                || message.contains("DELTA_TABLE_ALREADY_EXISTS");
     }
 }

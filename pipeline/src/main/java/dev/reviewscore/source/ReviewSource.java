@@ -3,16 +3,15 @@ package dev.reviewscore.source;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.ColumnMapping;
@@ -30,7 +29,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
@@ -44,6 +42,10 @@ import org.apache.spark.sql.types.StringType;
  */
 public final class ReviewSource {
     private static final String UNKNOWN = "\u0000unknown";
+    private static final String FINGERPRINT = "__fingerprint";
+    private static final String REPEATED_ID = "__repeated_id";
+    private static final String COPIES = "__copies";
+    private static final String VARIANTS = "__variants";
 
     private ReviewSource() {}
 
@@ -128,20 +130,27 @@ public final class ReviewSource {
      * Rejects rows whose review id occurs more than once: when every copy has the same text, label and pass-through
      * values, one is kept and the others are {@code duplicate_row}; when the copies differ, all are
      * {@code conflicting_duplicate_id}. Rows already rejected keep their reason.
+     *
+     * <p>Only ids and 64-bit fingerprints are shuffled to find repeated ids; the rows themselves move only when
+     * their id repeats (usually few), so the texts are not shuffled.
      */
     private static Dataset<Row> rejectDuplicates(Dataset<Row> rows, List<String> passThrough) {
         List<Column> identity = new ArrayList<>(List.of(col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL)));
         passThrough.forEach(name -> identity.add(col(quote(name))));
-        String fingerprint = "__fingerprint";
-        WindowSpec byId = Window.partitionBy(col(ReviewColumns.REVIEW_ID));
-        Dataset<Row> marked = rows
-                .withColumn(fingerprint, sha2(to_json(struct(identity.toArray(new Column[0]))), 256))
-                .withColumn("__variants", size(collect_set(col(fingerprint)).over(byId)))
-                .withColumn("__copy", row_number().over(byId.orderBy(col(fingerprint))));
-        Column reason = when(col(ReviewColumns.REJECT_REASON).isNotNull(), col(ReviewColumns.REJECT_REASON))
-                .when(col("__variants").gt(1), lit(RejectReason.CONFLICTING_DUPLICATE_ID.code()))
-                .when(col("__copy").gt(1), lit(RejectReason.DUPLICATE_ROW.code()));
-        return marked.withColumn(ReviewColumns.REJECT_REASON, reason).drop(fingerprint, "__variants", "__copy");
+        Dataset<Row> keyed = rows.withColumn(FINGERPRINT, xxhash64(identity.toArray(new Column[0])));
+        Dataset<Row> repeated = keyed.where(col(ReviewColumns.REVIEW_ID).isNotNull())
+                .groupBy(col(ReviewColumns.REVIEW_ID).as(REPEATED_ID))
+                .agg(count(lit(1)).as(COPIES), countDistinct(col(FINGERPRINT)).as(VARIANTS))
+                .where(col(COPIES).gt(1));
+        Dataset<Row> joined = keyed.join(repeated, keyed.col(ReviewColumns.REVIEW_ID).equalTo(col(REPEATED_ID)),
+                "left");
+        Dataset<Row> once = joined.where(col(REPEATED_ID).isNull());
+        Column copy = row_number().over(Window.partitionBy(col(ReviewColumns.REVIEW_ID)).orderBy(col(FINGERPRINT)));
+        Dataset<Row> copies = joined.where(col(REPEATED_ID).isNotNull()).withColumn(ReviewColumns.REJECT_REASON,
+                when(col(ReviewColumns.REJECT_REASON).isNotNull(), col(ReviewColumns.REJECT_REASON))
+                        .when(col(VARIANTS).gt(1), lit(RejectReason.CONFLICTING_DUPLICATE_ID.code()))
+                        .when(copy.gt(1), lit(RejectReason.DUPLICATE_ROW.code())));
+        return once.unionByName(copies).drop(FINGERPRINT, REPEATED_ID, COPIES, VARIANTS);
     }
 
     private static Dataset<Row> reorder(Dataset<Row> rows, List<String> passThrough) {

@@ -1,0 +1,74 @@
+package dev.reviewscore.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.metrics.Evaluator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
+
+/** The evaluator on large generated scored tables: time, and whether any plan gathers rows into one partition. */
+final class EvaluationBenchmark {
+    private EvaluationBenchmark() {}
+
+    /**
+     * @param seconds time to evaluate the table (read from Delta included)
+     * @param writeSeconds time to generate and write the table (not part of the evaluation)
+     * @param singlePartitionPlans executed plans of the evaluation, over the table's rows, that hold a
+     *     single-partition exchange or a window without PARTITION BY (Delta's own query of its transaction log,
+     *     which has one, is not over the rows)
+     */
+    record Result(long rows, double seconds, double writeSeconds, List<String> singlePartitionPlans) {}
+
+    /** Generates {@code rows} scored rows (labels, predictions and probabilities with signal) and evaluates them. */
+    static Result run(SparkSession spark, Path folder, long rows, int partitions) {
+        long start = System.nanoTime();
+        Dataset<Row> generated = spark.range(0, rows, 1, partitions)
+                .withColumn("label_index", when(rand(1).lt(0.5), 1).otherwise(0))
+                .withColumn("p", col("label_index").multiply(0.3).plus(rand(2).multiply(0.7)))
+                .select(col("id").cast("string").as("review_id"), col("label_index"),
+                        when(col("label_index").equalTo(1), lit("POSITIVE")).otherwise(lit("NEGATIVE")).as("label"),
+                        when(col("p").geq(0.5), 1).otherwise(0).as("predicted_index"),
+                        map(lit("NEGATIVE"), lit(1.0).minus(col("p")), lit("POSITIVE"), col("p")).as("probabilities"),
+                        col("id").mod(7).cast("string").as("source"));
+        generated.write().format("delta").mode("overwrite").save(folder.toString());
+        double writeSeconds = (System.nanoTime() - start) / 1e9;
+
+        List<String> offending = Collections.synchronizedList(new ArrayList<>());
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+                String plan = qe.executedPlan().toString();
+                boolean overRows = !plan.contains("Delta Table State");
+                if (overRows && (plan.contains("SinglePartition")
+                        || plan.matches("(?s).*Window \\[[^\\n]*\\], \\[\\], .*"))) {
+                    offending.add(plan);
+                }
+            }
+
+            @Override
+            public void onFailure(String funcName, QueryExecution qe, Exception exception) {}
+        };
+        spark.listenerManager().register(listener);
+        try {
+            start = System.nanoTime();
+            Evaluator.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
+                    "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Result(rows, seconds, writeSeconds, List.copyOf(offending));
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.reviewscore.bench;
+
+import dev.reviewscore.config.ModelConfig;
+import dev.reviewscore.inference.Prediction;
+import dev.reviewscore.inference.SentimentModel;
+import dev.reviewscore.inference.SentimentPredictor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The reference: a plain loop of batched predictions in this JVM, on {@code threads} Java threads that each own a
+ * predictor over one shared model, fed in groups the way a Spark task feeds its predictor. No Spark.
+ */
+final class PredictorBenchmark {
+    private PredictorBenchmark() {}
+
+    /**
+     * What a timed pass measured.
+     *
+     * @param reviewsPerSecond reviews scored per second of wall-clock time
+     * @param predictions the predictions, in input order
+     * @param forwardPasses batches run
+     */
+    record Pass(double reviewsPerSecond, List<Prediction> predictions, long forwardPasses) {}
+
+    /** Scores every text once (after a warm-up on a few) and times it. */
+    static Pass run(SentimentModel model, List<String> texts, ModelConfig config, int threads) throws Exception {
+        pass(model, texts.subList(0, Math.min(texts.size(), 64)), config, threads);
+        long start = System.nanoTime();
+        Pass pass = pass(model, texts, config, threads);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Pass(texts.size() / seconds, pass.predictions(), pass.forwardPasses());
+    }
+
+    private static Pass pass(SentimentModel model, List<String> texts, ModelConfig config, int threads)
+            throws Exception {
+        int group = config.batchSize() * config.bucketWindow();
+        List<List<String>> groups = new ArrayList<>();
+        for (int start = 0; start < texts.size(); start += group) {
+            groups.add(texts.subList(start, Math.min(texts.size(), start + group)));
+        }
+        List<List<Prediction>> results = new ArrayList<>();
+        groups.forEach(g -> results.add(null));
+        long[] passes = new long[threads];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int worker = 0; worker < threads; worker++) {
+                int id = worker;
+                workers.add(pool.submit(() -> {
+                    try (SentimentPredictor predictor = model.newPredictor(config)) {
+                        for (int g = id; g < groups.size(); g += threads) {
+                            results.set(g, predictor.predict(groups.get(g)));
+                        }
+                        passes[id] = predictor.forwardPasses();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Prediction> predictions = new ArrayList<>(texts.size());
+        results.forEach(predictions::addAll);
+        long forward = 0;
+        for (long p : passes) {
+            forward += p;
+        }
+        return new Pass(0, predictions, forward);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.reviewscore.bench;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.reviewscore.RunInfo;
+import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.inference.ExecutorModels;
+import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.inference.SentimentModel;
+import dev.reviewscore.inference.SentimentPredictor;
+import dev.reviewscore.inference.TaskDevice;
+import dev.reviewscore.scoring.ScorePartition;
+import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.source.ReviewColumns;
+import dev.reviewscore.source.ReviewSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** The Spark side: the pipeline end to end, scoring alone into a no-op sink, and model loading in a task. */
+final class SparkBenchmark {
+    private final SparkSession spark;
+    private final Path work;
+
+    SparkBenchmark(SparkSession spark, Path work) {
+        this.spark = spark;
+        this.work = work;
+    }
+
+    /** Writes labeled reviews as a Delta source table of {@code files} files; returns its folder. */
+    Path writeSource(String name, LabeledReviews reviews, int files) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < reviews.size(); i++) {
+            rows.add(RowFactory.create(reviews.ids().get(i), reviews.texts().get(i), reviews.labels()[i]));
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType)
+                .add("label", DataTypes.IntegerType);
+        Path folder = work.resolve(name);
+        spark.createDataFrame(rows, schema).repartition(files).write().format("delta").mode("overwrite")
+                .save(folder.toString());
+        return folder;
+    }
+
+    JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads) {
+        return new JobConfigLoader(work).loadText("""
+                source { path = "%s", columns.label = label, labels.kind = binary }
+                model { location = "%s", batch-size = %d, threads = %d }
+                scoring.progress-seconds = 0
+                output {
+                  scored.path = "%s", rejects.path = "%s", metrics.path = "%s", reports = "%s"
+                }
+                """.formatted(source, bundle.location(), batchSize, threads, work.resolve(run + "-scored"),
+                work.resolve(run + "-rejects"), work.resolve(run + "-metrics"), work.resolve(run + "-reports")))
+                .config();
+    }
+
+    /** Reviews per second of the whole scoring job: read, check, score, MERGE into a new Delta table, rejects. */
+    double endToEnd(JobConfig config, ModelBundle bundle) {
+        long start = System.nanoTime();
+        ScoringJob.Result result = new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
+        return result.input() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */
+    double scoreOnly(JobConfig config, ModelBundle bundle) {
+        Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
+                bundle.labels(), bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull());
+        ScorePartition scorer = new ScorePartition(bundle, config.model(), bundle.tokenTypes(), normalized.schema(),
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, spark.sparkContext().longAccumulator(), null);
+        long rows = normalized.count();
+        long start = System.nanoTime();
+        normalized.mapPartitions(scorer, Encoders.row(ScorePartition.outputSchema(normalized.schema())))
+                .write().format("noop").mode("overwrite").save();
+        return rows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** In a task on a warm executor: milliseconds to get the shared model, a predictor and a first prediction. */
+    double warmFirstPredictionMillis(ModelBundle bundle, JobConfig config, String text) {
+        MapPartitionsFunction<Long, Double> firstPrediction = rows -> {
+            long start = System.nanoTime();
+            SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(),
+                    TaskDevice.forCurrentTask(config.model().device()), config.model().threads(), null);
+            try (SentimentPredictor predictor = model.newPredictor(config.model())) {
+                predictor.predict(List.of(text));
+            }
+            return List.of((System.nanoTime() - start) / 1e6).iterator();
+        };
+        return spark.range(0, 1, 1, 1).mapPartitions(firstPrediction, Encoders.DOUBLE()).first();
+    }
+}

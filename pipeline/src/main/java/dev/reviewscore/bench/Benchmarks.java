@@ -12,6 +12,7 @@ import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.Prediction;
 import dev.reviewscore.inference.SentimentModel;
+import dev.reviewscore.scoring.ScoringJob;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,15 +60,18 @@ public final class Benchmarks {
     private void run() throws Exception {
         DjlEnvironment.ensureOffline();
         DjlEnvironment.threadsPerTask(settings.threads());
+        deleteFolder(settings.work());
         Files.createDirectories(settings.work());
         out.printf("Benchmark on %d cores (%s), Java %s; batch %d, %d intra-op thread(s) per task%n%n", cores,
                 System.getProperty("os.arch"), System.getProperty("java.version"), settings.batchSize(),
                 settings.threads());
         try {
             MarkdownTable pipeline = new MarkdownTable("1-2. Raw predictor against the Spark pipeline (IMDB reviews; "
-                    + cores + " threads against local[" + cores + "])", "model", "reviews", "raw predictor reviews/s",
-                    "pipeline end to end reviews/s", "end to end / raw", "score only, no-op sink reviews/s",
-                    "score only / raw");
+                    + cores + " threads against local[" + cores + "]; marginal: the extra reviews/s of a run twice as "
+                    + "large, without fixed costs)", "model", "reviews", "raw reviews/s", "end to end reviews/s",
+                    "end to end / raw", "score only (no-op sink) reviews/s", "score only / raw",
+                    "raw marginal reviews/s", "end to end marginal reviews/s", "marginal end to end / raw",
+                    "fixed cost per run (s)", "end-to-end steps (s)");
             MarkdownTable batching = new MarkdownTable("3. Unsorted against length-bucketed batches (1 thread)",
                     "model", "data", "reviews", "unsorted reviews/s", "bucketed reviews/s", "speed-up",
                     "forward passes unsorted / bucketed", "max probability difference");
@@ -123,14 +127,37 @@ public final class Benchmarks {
         double coldLoadMillis = (System.nanoTime() - start) / 1e6;
 
         if (on(BenchSettings.Section.PIPELINE)) {
+            LabeledReviews twice = sample("imdb_aclImdb_v1_train.csv", 2 * size);
             double raw = PredictorBenchmark.run(model, imdb.texts(), bucketed, cores).reviewsPerSecond();
+            double rawTwice = PredictorBenchmark.run(model, twice.texts(), bucketed, cores).reviewsPerSecond();
             SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
+            LabeledReviews warmUp = sample("imdb_aclImdb_v1_train.csv", Math.max(cores, size / 10));
+            Path warmSource = sparkBench.writeSource(bundle.name() + "-warm-up", warmUp, 2 * cores);
+            JobConfig warmJob = sparkBench.config(warmSource, bundle, bundle.name() + "-warm-up",
+                    settings.batchSize(), settings.threads());
+            sparkBench.scoreOnly(warmJob, bundle);
+            sparkBench.endToEnd(warmJob, bundle);
             Path source = sparkBench.writeSource(bundle.name() + "-source", imdb, 2 * cores);
+            Path sourceTwice = sparkBench.writeSource(bundle.name() + "-source-x2", twice, 2 * cores);
             JobConfig job = sparkBench.config(source, bundle, bundle.name(), settings.batchSize(), settings.threads());
+            JobConfig jobTwice = sparkBench.config(sourceTwice, bundle, bundle.name() + "-x2", settings.batchSize(),
+                    settings.threads());
             double scoreOnly = sparkBench.scoreOnly(job, bundle);
-            double endToEnd = sparkBench.endToEnd(job, bundle);
+            ScoringJob.Result once = sparkBench.endToEnd(job, bundle);
+            ScoringJob.Result doubled = sparkBench.endToEnd(jobTwice, bundle);
+            double seconds = once.duration().toNanos() / 1e9;
+            double secondsTwice = doubled.duration().toNanos() / 1e9;
+            double endToEnd = imdb.size() / seconds;
+            double marginal = (twice.size() - imdb.size()) / (secondsTwice - seconds);
+            double rawMarginal = (twice.size() - imdb.size())
+                    / (twice.size() / rawTwice - imdb.size() / raw);
+            StringBuilder stages = new StringBuilder();
+            once.stages().forEach((stage, time) -> stages.append(stages.length() == 0 ? "" : ", ").append(stage)
+                    .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
             pipeline.add(bundle.name(), imdb.size(), rate(raw), rate(endToEnd), ratio(endToEnd / raw),
-                    rate(scoreOnly), ratio(scoreOnly / raw));
+                    rate(scoreOnly), ratio(scoreOnly / raw), rate(rawMarginal), rate(marginal),
+                    ratio(marginal / rawMarginal), String.format(Locale.ROOT, "%.1f", 2 * seconds - secondsTwice),
+                    stages.toString());
         }
         PredictorBenchmark.Pass sortedImdb = null;
         if (on(BenchSettings.Section.BATCHING) || on(BenchSettings.Section.HARDWARE)) {
@@ -215,7 +242,10 @@ public final class Benchmarks {
         return spark;
     }
 
-    /** {@code size} reviews of a shared file, drawn with a fixed seed. */
+    /**
+     * {@code size} reviews of a shared file, drawn with a fixed seed; beyond the file's size the draw starts over,
+     * the repeated reviews getting new ids.
+     */
     private LabeledReviews sample(String file, int size) {
         LabeledReviews all = LabeledReviews.read(settings.data().resolve(file), null, Integer.MAX_VALUE);
         List<Integer> order = new ArrayList<>();
@@ -225,11 +255,12 @@ public final class Benchmarks {
         Collections.shuffle(order, new Random(17));
         List<String> ids = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        int[] labels = new int[Math.min(size, all.size())];
-        for (int i = 0; i < labels.length; i++) {
-            ids.add(all.ids().get(order.get(i)));
-            texts.add(all.texts().get(order.get(i)));
-            labels[i] = all.labels()[order.get(i)];
+        int[] labels = new int[size];
+        for (int i = 0; i < size; i++) {
+            int pick = order.get(i % all.size());
+            ids.add(all.ids().get(pick) + (i < all.size() ? "" : "-copy" + i / all.size()));
+            texts.add(all.texts().get(pick));
+            labels[i] = all.labels()[pick];
         }
         return new LabeledReviews(ids, texts, labels);
     }
@@ -242,6 +273,16 @@ public final class Benchmarks {
         Set<String> ids = new HashSet<>(Files.readAllLines(settings.devIds()));
         ids.remove("");
         return LabeledReviews.read(settings.data().resolve("imdb_aclImdb_v1_train.csv"), ids, Integer.MAX_VALUE);
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        if (Files.exists(folder)) {
+            try (var files = Files.walk(folder)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 
     private static double maxDifference(List<Prediction> a, List<Prediction> b) {

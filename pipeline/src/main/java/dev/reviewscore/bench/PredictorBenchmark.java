@@ -12,7 +12,8 @@ import java.util.concurrent.Future;
 
 /**
  * The reference: a plain loop of batched predictions in this JVM, on {@code threads} Java threads that each own a
- * predictor over one shared model, fed in groups the way a Spark task feeds its predictor. No Spark.
+ * predictor over one shared model and score a contiguous share of the texts, fed in groups the way a Spark task
+ * feeds its predictor. No Spark.
  */
 final class PredictorBenchmark {
     private PredictorBenchmark() {}
@@ -26,42 +27,43 @@ final class PredictorBenchmark {
      */
     record Pass(double reviewsPerSecond, List<Prediction> predictions, long forwardPasses) {}
 
-    /** Scores every text once (after a warm-up on a few) and times it. */
+    /** Scores every text once (after a warm-up on a tenth of them) and times it. */
     static Pass run(SentimentModel model, List<String> texts, ModelConfig config, int threads) throws Exception {
-        pass(model, texts.subList(0, Math.min(texts.size(), 64)), config, threads);
+        pass(model, texts.subList(0, Math.max(Math.min(texts.size(), threads), texts.size() / 10)), config, threads);
         long start = System.nanoTime();
         Pass pass = pass(model, texts, config, threads);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Pass(texts.size() / seconds, pass.predictions(), pass.forwardPasses());
     }
 
+    /** Each thread scores one contiguous share of the texts, as a Spark task scores its partition. */
     private static Pass pass(SentimentModel model, List<String> texts, ModelConfig config, int threads)
             throws Exception {
         int group = config.batchSize() * config.bucketWindow();
-        List<List<String>> groups = new ArrayList<>();
-        for (int start = 0; start < texts.size(); start += group) {
-            groups.add(texts.subList(start, Math.min(texts.size(), start + group)));
-        }
+        int share = (texts.size() + threads - 1) / threads;
         List<List<Prediction>> results = new ArrayList<>();
-        groups.forEach(g -> results.add(null));
         long[] passes = new long[threads];
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<?>> workers = new ArrayList<>();
+            List<Future<List<Prediction>>> workers = new ArrayList<>();
             for (int worker = 0; worker < threads; worker++) {
                 int id = worker;
+                List<String> part = texts.subList(Math.min(texts.size(), id * share),
+                        Math.min(texts.size(), (id + 1) * share));
                 workers.add(pool.submit(() -> {
+                    List<Prediction> predictions = new ArrayList<>(part.size());
                     try (SentimentPredictor predictor = model.newPredictor(config)) {
-                        for (int g = id; g < groups.size(); g += threads) {
-                            results.set(g, predictor.predict(groups.get(g)));
+                        for (int start = 0; start < part.size(); start += group) {
+                            predictions.addAll(predictor.predict(part.subList(start,
+                                    Math.min(part.size(), start + group))));
                         }
                         passes[id] = predictor.forwardPasses();
                     }
-                    return null;
+                    return predictions;
                 }));
             }
-            for (Future<?> worker : workers) {
-                worker.get();
+            for (Future<List<Prediction>> worker : workers) {
+                results.add(worker.get());
             }
         } finally {
             pool.shutdownNow();

@@ -1,6 +1,7 @@
 package dev.reviewscore.bench;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -63,19 +64,19 @@ final class SparkBenchmark {
                 .config();
     }
 
-    /** Reviews per second of the whole scoring job: read, check, score, MERGE into a new Delta table, rejects. */
-    double endToEnd(JobConfig config, ModelBundle bundle) {
-        long start = System.nanoTime();
-        ScoringJob.Result result = new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
-        return result.input() / ((System.nanoTime() - start) / 1e9);
+    /** The whole scoring job (read, check, score, MERGE into a new Delta table, rejects), timed. */
+    ScoringJob.Result endToEnd(JobConfig config, ModelBundle bundle) {
+        return new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
     }
 
     /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */
     double scoreOnly(JobConfig config, ModelBundle bundle) {
         Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
-                bundle.labels(), bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull());
+                bundle.labels(), bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull())
+                .withColumn("already_scored", lit(false));
         ScorePartition scorer = new ScorePartition(bundle, config.model(), bundle.tokenTypes(), normalized.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, spark.sparkContext().longAccumulator(), null);
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, "already_scored",
+                spark.sparkContext().longAccumulator(), null);
         long rows = normalized.count();
         long start = System.nanoTime();
         normalized.mapPartitions(scorer, Encoders.row(ScorePartition.outputSchema(normalized.schema())))

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * columns appended ({@link #outputSchema(StructType)}). The model comes from {@link ExecutorModels} (loaded once
  * per executor JVM and device); the task gets its own predictor, closed when the task completes.
  *
- * <p>Rows are read lazily, {@code batch-size x bucket-window} at a time, and scored together (the predictor sorts
- * them by length into batches). If the model fails on such a group, each of its reviews is scored alone, and the
+ * <p>Rows that already carry a reject reason, or are marked as already scored, pass through unscored. The others
+ * are read lazily, {@code batch-size x bucket-window} at a time, and scored together (the predictor sorts them by
+ * length into batches). If the model fails on such a group, each of its reviews is scored alone, and the
  * ones that still fail come out with reject reason {@code model_error} and the error message: one review never
  * fails the job, and every input row comes out exactly once.
  */
@@ -60,6 +61,7 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final boolean tokenTypes;
     private final int textIndex;
     private final int reasonIndex;
+    private final int skipIndex;
     private final LongAccumulator progress;
     private final SerializableConfiguration hadoop;
 
@@ -69,18 +71,21 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
      * @param tokenTypes whether to send token type ids
      * @param inputSchema the schema of the rows to score
      * @param textColumn the text column's name
-     * @param reasonColumn the reject reason column's name (null on input; set for model errors)
-     * @param progress counts the reviews scored (or rejected by the model), for progress reports
+     * @param reasonColumn the reject reason column's name: rows that have one pass through unscored; model errors
+     *     set it
+     * @param skipColumn a boolean column: rows where it is true pass through unscored (already scored)
+     * @param progress counts the rows handled, for progress reports
      * @param hadoop the Hadoop configuration executors read a model URI with; null for a local model path
      */
     public ScorePartition(ModelBundle bundle, ModelConfig config, boolean tokenTypes, StructType inputSchema,
-                          String textColumn, String reasonColumn, LongAccumulator progress,
+                          String textColumn, String reasonColumn, String skipColumn, LongAccumulator progress,
                           SerializableConfiguration hadoop) {
         this.bundle = bundle;
         this.config = config;
         this.tokenTypes = tokenTypes;
         this.textIndex = inputSchema.fieldIndex(textColumn);
         this.reasonIndex = inputSchema.fieldIndex(reasonColumn);
+        this.skipIndex = inputSchema.fieldIndex(skipColumn);
         this.progress = progress;
         this.hadoop = hadoop;
     }
@@ -148,10 +153,20 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         private void scoreNextGroup() {
             List<Row> group = new ArrayList<>(groupSize);
             List<String> texts = new ArrayList<>(groupSize);
+            int passed = 0;
             while (group.size() < groupSize && input.hasNext()) {
                 Row row = input.next();
+                if (!row.isNullAt(reasonIndex) || row.getBoolean(skipIndex)) {
+                    ready.add(append(row, null, null, null, null, null, null, null));
+                    passed++;
+                    continue;
+                }
                 group.add(row);
                 texts.add(row.getString(textIndex));
+            }
+            progress.add(passed);
+            if (group.isEmpty()) {
+                return;
             }
             List<Prediction> predictions;
             try {

@@ -3,10 +3,10 @@ package dev.reviewscore.scoring;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
@@ -46,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * ({@link ScorePartition}), MERGEs the scores on (review id, model version) and appends rows that could not be
  * scored to the rejects table.
  *
- * <p>Every run accounts for every input row: {@code input = scored + rejected + skipped}. {@link #execute()} fails
- * after writing if the equation does not hold.
+ * <p>The source is read once: every row goes through one pass that checks it, marks it as already scored or not, and
+ * scores the rest; that pass is kept (persisted) and everything written comes from it. Every run accounts for every
+ * input row: {@code input = scored + rejected + skipped}, with the input counted separately from the source.
+ * {@link #execute()} fails after writing if the equation does not hold.
  */
 public final class ScoringJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
     private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
+    /** Marks rows this model version already scored with the same text (skipped, not scored again). */
+    private static final String ALREADY_SCORED = "already_scored";
     /** The Spark job description of the step that runs the model, after the run id. */
     public static final String SCORING_STEP = "scoring reviews";
 
@@ -123,55 +127,62 @@ public final class ScoringJob {
         boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
         List<String> passThrough = config.source().columns().passThrough();
 
+        describe("reading and checking the source");
         Dataset<Row> raw = ReviewSource.read(spark, config.source());
+        long input = raw.count();
         int partitions = spark.sparkContext().defaultParallelism() * config.scoring().partitionsPerCore();
         if (raw.rdd().getNumPartitions() < partitions) {
             raw = raw.repartition(partitions);
         }
-        Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> valid = normalized.where(col(ReviewColumns.REJECT_REASON).isNull());
+        Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
         Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
-        Dataset<Row> toScore = previous == null ? valid : valid.join(previous, sameScore(valid, previous), "left_anti");
-
-        describe("reading and checking the source");
-        Row inputCounts = normalized.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
-        long input = inputCounts.getLong(0);
-        long skipped = previous == null ? 0 : valid.join(previous, sameScore(valid, previous), "left_semi").count();
+        Dataset<Row> marked = previous == null
+                ? normalized.withColumn(ALREADY_SCORED, lit(false))
+                : normalized.join(previous, sameScore(normalized, previous), "left")
+                        .withColumn(ALREADY_SCORED, col("prev_review_id").isNotNull()
+                                .and(col(ReviewColumns.REJECT_REASON).isNull()))
+                        .drop("prev_review_id", "prev_text_hash");
         mark = lap(stages, "read", mark);
 
         LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
-        ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, toScore.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, counter, ModelLocation.isUri(bundle.location())
+        ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, marked.schema(),
+                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter,
+                ModelLocation.isUri(bundle.location())
                         ? new SerializableConfiguration(spark.sessionState().newHadoopConf()) : null);
-        Dataset<Row> predicted = toScore.mapPartitions(scorer,
-                Encoders.row(ScorePartition.outputSchema(toScore.schema()))).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> predicted = marked.mapPartitions(scorer,
+                Encoders.row(ScorePartition.outputSchema(marked.schema()))).persist(StorageLevel.MEMORY_AND_DISK());
         describe(SCORING_STEP);
-        Row predictedCounts;
-        try (ScoringProgress progress = new ScoringProgress(spark.sparkContext(), counter,
-                input - inputCounts.getLong(1) - skipped, config.scoring().progressSeconds())) {
-            predictedCounts = predicted.agg(count(lit(1)), count(col(ReviewColumns.REJECT_REASON))).first();
+        Column status = when(col(ReviewColumns.REJECT_REASON).isNotNull(), lit("rejected"))
+                .when(col(ALREADY_SCORED), lit("skipped")).otherwise(lit("scored"));
+        Map<String, Long> counts = new TreeMap<>();
+        try (ScoringProgress progress = new ScoringProgress(spark.sparkContext(), counter, input,
+                config.scoring().progressSeconds())) {
+            for (Row row : predicted.groupBy(status).count().collectAsList()) {
+                counts.put(row.getString(0), row.getLong(1));
+            }
             LOG.info(progress.report());
         }
-        long scored = predictedCounts.getLong(0) - predictedCounts.getLong(1);
+        long scored = counts.getOrDefault("scored", 0L);
+        long skipped = counts.getOrDefault("skipped", 0L);
         mark = lap(stages, "score", mark);
 
-        Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()), positive,
-                passThrough);
+        Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()
+                .and(not(col(ALREADY_SCORED)))), positive, passThrough);
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
         DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
-                : DeltaTables.merge(spark, scoredTable, scores, KEYS);
+                : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);
 
-        Dataset<Row> rejects = rejectRows(normalized.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
-                predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()), passThrough)
-                .persist(StorageLevel.MEMORY_AND_DISK());
         describe("writing rejected rows to " + config.output().rejects());
+        Dataset<Row> rejects = rejectRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
+                passThrough);
         Map<String, Long> byReason = new TreeMap<>();
-        for (Row row : rejects.groupBy("reason").count().collectAsList()) {
-            byReason.put(row.getString(0), row.getLong(1));
+        if (counts.getOrDefault("rejected", 0L) > 0) {
+            for (Row row : rejects.groupBy("reason").count().collectAsList()) {
+                byReason.put(row.getString(0), row.getLong(1));
+            }
         }
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
         DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
@@ -179,9 +190,7 @@ public final class ScoringJob {
             DeltaTables.append(config.output().rejects(), rejects);
         }
         spark.sparkContext().setJobDescription(null);
-        rejects.unpersist();
         predicted.unpersist();
-        normalized.unpersist();
         lap(stages, "rejects", mark);
 
         Result result = new Result(run.runId(), bundle.name(), bundle.version(), input, scored, rejected, skipped,
@@ -195,6 +204,26 @@ public final class ScoringJob {
                     + "may have changed during the run; rerun the job, which scores only what is missing.");
         }
         return result;
+    }
+
+    /**
+     * MERGEs scores whose source is already persisted. Delta would otherwise materialize the source a second time to
+     * guard against a non-deterministic one; recomputing this source gives the same rows (the model is deterministic
+     * and earlier scores are read at a pinned table version).
+     */
+    private DeltaTables.MergeCounts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
+        String key = "spark.databricks.delta.merge.materializeSource";
+        String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
+        spark.conf().set(key, "none");
+        try {
+            return DeltaTables.merge(spark, table, scores, KEYS);
+        } finally {
+            if (before == null) {
+                spark.conf().unset(key);
+            } else {
+                spark.conf().set(key, before);
+            }
+        }
     }
 
     private static long lap(Map<String, Duration> stages, String stage, long since) {
@@ -251,26 +280,16 @@ public final class ScoringJob {
         return predicted.select(columns.toArray(new Column[0]));
     }
 
-    private Dataset<Row> rejectRows(Dataset<Row> invalid, Dataset<Row> failed, List<String> passThrough) {
+    private Dataset<Row> rejectRows(Dataset<Row> rejected, List<String> passThrough) {
         Column detail = null;
         for (RejectReason reason : RejectReason.values()) {
             Column matches = col(ReviewColumns.REJECT_REASON).equalTo(reason.code());
             detail = detail == null ? when(matches, lit(reason.detail())) : detail.when(matches, lit(reason.detail()));
         }
-        List<Column> kept = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID), col(ReviewColumns.TEXT),
-                col(ReviewColumns.SOURCE_LABEL), col(ReviewColumns.REJECT_REASON)));
-        passThrough.forEach(name -> kept.add(col("`" + name + "`")));
-        List<Column> invalidColumns = new ArrayList<>(kept);
-        invalidColumns.add(lit(null).cast("string").as(ScorePartition.REJECT_DETAIL));
-        List<Column> failedColumns = new ArrayList<>(kept);
-        failedColumns.add(col(ScorePartition.REJECT_DETAIL));
-        Dataset<Row> both = invalid.select(invalidColumns.toArray(new Column[0]))
-                .unionByName(failed.select(failedColumns.toArray(new Column[0])));
-
         List<Column> original = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID).as("id"),
                 col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL).as("label")));
         passThrough.forEach(name -> original.add(col("`" + name + "`")));
-        return both.select(
+        return rejected.select(
                 lit(run.runId()).as("run_id"),
                 lit(Timestamp.from(run.startedAt())).as("rejected_at"),
                 lit(bundle.version()).as("model_version"),

@@ -2,6 +2,7 @@ package dev.reviewscore.source;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -131,8 +132,9 @@ public final class ReviewSource {
      * values, one is kept and the others are {@code duplicate_row}; when the copies differ, all are
      * {@code conflicting_duplicate_id}. Rows already rejected keep their reason.
      *
-     * <p>Only ids and 64-bit fingerprints are shuffled to find repeated ids; the rows themselves move only when
-     * their id repeats (usually few), so the texts are not shuffled.
+     * <p>Finding repeated ids shuffles only ids and 64-bit fingerprints of the rows' values, in one aggregation
+     * that runs here. When no id repeats (the usual case) the rows are returned untouched; otherwise the (few)
+     * repeated ids are broadcast to the rows, so that review texts are never shuffled.
      */
     private static Dataset<Row> rejectDuplicates(Dataset<Row> rows, List<String> passThrough) {
         List<Column> identity = new ArrayList<>(List.of(col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL)));
@@ -142,8 +144,11 @@ public final class ReviewSource {
                 .groupBy(col(ReviewColumns.REVIEW_ID).as(REPEATED_ID))
                 .agg(count(lit(1)).as(COPIES), countDistinct(col(FINGERPRINT)).as(VARIANTS))
                 .where(col(COPIES).gt(1));
-        Dataset<Row> joined = keyed.join(repeated, keyed.col(ReviewColumns.REVIEW_ID).equalTo(col(REPEATED_ID)),
-                "left");
+        if (repeated.isEmpty()) {
+            return rows;
+        }
+        Dataset<Row> joined = keyed.join(broadcast(repeated),
+                keyed.col(ReviewColumns.REVIEW_ID).equalTo(col(REPEATED_ID)), "left");
         Dataset<Row> once = joined.where(col(REPEATED_ID).isNull());
         Column copy = row_number().over(Window.partitionBy(col(ReviewColumns.REVIEW_ID)).orderBy(col(FINGERPRINT)));
         Dataset<Row> copies = joined.where(col(REPEATED_ID).isNotNull()).withColumn(ReviewColumns.REJECT_REASON,

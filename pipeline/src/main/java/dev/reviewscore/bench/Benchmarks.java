@@ -80,8 +80,8 @@ public final class Benchmarks {
             MarkdownTable hardware = new MarkdownTable("6. Achieved FLOP/s against a " + MATMUL_SIZE + "x"
                     + MATMUL_SIZE + " float32 matrix multiply (1 thread)", "model", "matmul GFLOP/s",
                     "GFLOP per review (mean)", "reviews/s", "achieved GFLOP/s", "share of matmul");
-            MarkdownTable tuning = new MarkdownTable("Tuning: raw predictor on IMDB reviews", "model", "batch size",
-                    "intra-op threads", "predictor threads", "reviews/s");
+            MarkdownTable tuning = new MarkdownTable("Tuning knobs on IMDB reviews", "model", "measured", "batch size",
+                    "intra-op threads", "predictor threads or tasks", "partitions per core", "reviews/s");
             for (Path folder : settings.models()) {
                 if (!Files.isDirectory(folder)) {
                     out.println("Not measured: no model at " + folder + " (for the BERT-shaped model run "
@@ -203,11 +203,23 @@ public final class Benchmarks {
         }
         if (on(BenchSettings.Section.TUNING)) {
             List<String> texts = imdb.texts();
-            for (int batch : new int[] {8, 32, 64}) {
-                ModelConfig config = new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, batch, null,
-                        LongTextPolicy.HEAD_TAIL, 128, 16, null, settings.threads(), 16);
-                tuning.add(bundle.name(), batch, settings.threads(), cores,
-                        rate(PredictorBenchmark.run(model, texts, config, cores).reviewsPerSecond()));
+            for (int batch : new int[] {8, 32}) {
+                for (int threads : new int[] {1, cores}) {
+                    ModelConfig config = new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, batch, null,
+                            LongTextPolicy.HEAD_TAIL, 128, 16, null, settings.threads(), 16);
+                    tuning.add(bundle.name(), "raw predictor", batch, settings.threads(), threads, "",
+                            rate(PredictorBenchmark.run(model, texts, config, threads).reviewsPerSecond()));
+                }
+            }
+            if (!encoder) {
+                SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
+                Path oneFile = sparkBench.writeSource(bundle.name() + "-one-file", imdb, 1);
+                for (int perCore : new int[] {1, 2, 4}) {
+                    JobConfig job = sparkBench.config(oneFile, bundle, bundle.name() + "-ppc" + perCore,
+                            settings.batchSize(), settings.threads(), perCore);
+                    tuning.add(bundle.name(), "score only, source in 1 file", settings.batchSize(),
+                            settings.threads(), cores, perCore, rate(sparkBench.scoreOnly(job, bundle)));
+                }
             }
         }
     }

@@ -27,13 +27,20 @@ final class PredictorBenchmark {
      */
     record Pass(double reviewsPerSecond, List<Prediction> predictions, long forwardPasses) {}
 
-    /** Scores every text once (after a warm-up on a tenth of them) and times it. */
+    /**
+     * Scores every text twice, after a warm-up on a tenth of them, and reports the faster pass: the reference is
+     * the predictor at its best, so that ratios against it are not flattered by its noise.
+     */
     static Pass run(SentimentModel model, List<String> texts, ModelConfig config, int threads) throws Exception {
         pass(model, texts.subList(0, Math.max(Math.min(texts.size(), threads), texts.size() / 10)), config, threads);
-        long start = System.nanoTime();
-        Pass pass = pass(model, texts, config, threads);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Pass(texts.size() / seconds, pass.predictions(), pass.forwardPasses());
+        double best = 0;
+        Pass pass = null;
+        for (int round = 0; round < 2; round++) {
+            long start = System.nanoTime();
+            pass = pass(model, texts, config, threads);
+            best = Math.max(best, texts.size() / ((System.nanoTime() - start) / 1e9));
+        }
+        return new Pass(best, pass.predictions(), pass.forwardPasses());
     }
 
     /** Each thread scores one contiguous share of the texts, as a Spark task scores its partition. */

@@ -52,14 +52,19 @@ final class SparkBenchmark {
     }
 
     JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads) {
+        return config(source, bundle, run, batchSize, threads, 2);
+    }
+
+    JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads, int partitionsPerCore) {
         return new JobConfigLoader(work).loadText("""
                 source { path = "%s", columns.label = label, labels.kind = binary }
                 model { location = "%s", batch-size = %d, threads = %d }
-                scoring.progress-seconds = 0
+                scoring { progress-seconds = 0, partitions-per-core = %d }
                 output {
                   scored.path = "%s", rejects.path = "%s", metrics.path = "%s", reports = "%s"
                 }
-                """.formatted(source, bundle.location(), batchSize, threads, work.resolve(run + "-scored"),
+                """.formatted(source, bundle.location(), batchSize, threads, partitionsPerCore,
+                work.resolve(run + "-scored"),
                 work.resolve(run + "-rejects"), work.resolve(run + "-metrics"), work.resolve(run + "-reports")))
                 .config();
     }
@@ -71,8 +76,10 @@ final class SparkBenchmark {
 
     /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */
     double scoreOnly(JobConfig config, ModelBundle bundle) {
-        Dataset<Row> normalized = ReviewSource.normalize(ReviewSource.read(spark, config.source()), config.source(),
-                bundle.labels(), bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull())
+        Dataset<Row> raw = ScoringJob.spreadOverCores(ReviewSource.read(spark, config.source()),
+                config.scoring().partitionsPerCore());
+        Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(),
+                bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull())
                 .withColumn("already_scored", lit(false));
         ScorePartition scorer = new ScorePartition(bundle, config.model(), bundle.tokenTypes(), normalized.schema(),
                 ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, "already_scored",

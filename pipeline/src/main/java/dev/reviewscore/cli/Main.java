@@ -238,7 +238,7 @@ public final class Main implements Callable<Integer> {
                 description = "Sizes of the generated scored tables.")
         List<Long> evaluationRows;
 
-        @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass.")
+        @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass.")
         int batchSize;
 
         @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads per task.")

@@ -128,12 +128,9 @@ public final class ScoringJob {
         List<String> passThrough = config.source().columns().passThrough();
 
         describe("reading and checking the source");
-        Dataset<Row> raw = ReviewSource.read(spark, config.source());
-        long input = raw.count();
-        int partitions = spark.sparkContext().defaultParallelism() * config.scoring().partitionsPerCore();
-        if (raw.rdd().getNumPartitions() < partitions) {
-            raw = raw.repartition(partitions);
-        }
+        Dataset<Row> source = ReviewSource.read(spark, config.source());
+        long input = source.count();
+        Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
         Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
         Dataset<Row> marked = previous == null
@@ -204,6 +201,15 @@ public final class ScoringJob {
                     + "may have changed during the run; rerun the job, which scores only what is missing.");
         }
         return result;
+    }
+
+    /**
+     * A source read in fewer partitions than {@code partitionsPerCore} per executor core, spread over that many
+     * (round robin), so that every core scores; a source with enough partitions is returned as it is.
+     */
+    public static Dataset<Row> spreadOverCores(Dataset<Row> source, int partitionsPerCore) {
+        int partitions = source.sparkSession().sparkContext().defaultParallelism() * partitionsPerCore;
+        return source.rdd().getNumPartitions() < partitions ? source.repartition(partitions) : source;
     }
 
     /**

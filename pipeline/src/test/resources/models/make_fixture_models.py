@@ -10,6 +10,7 @@ serving.properties, like a `torch.jit.trace` export of a BERT-family sequence cl
   dict-three-labels forward(input_ids, attention_mask) -> {"hidden": ..., "logits": ...}, labels terrible/okay/great
   small-embedding   an embedding table smaller than the tokenizer's vocabulary (must fail at load time)
   poison-token      a scripted model that raises an error whenever the word "poison" is in its input
+  half-logits       logits returned in half precision, as a model exported in fp16 for GPUs returns them
 
 The weights are random with a fixed seed except one "sentiment" direction, so the models score with some signal.
 """
@@ -74,6 +75,11 @@ class PoisonToken(nn.Module):
         return self.classifier(pooled)
 
 
+class HalfLogits(Encoder):
+    def forward(self, input_ids, attention_mask):
+        return self.classifier(self.pooled(input_ids, attention_mask)).half()
+
+
 def vocabulary():
     chars = sorted(set("abcdefghijklmnopqrstuvwxyz.,!'"))
     words = [w for w in WORDS if w not in chars]
@@ -136,6 +142,10 @@ def main():
 
     small = DictOutput(len(vocab) - 10, 8, 2, token_types=False)
     write("small-embedding", small, (ids, mask), vocab, ["NEGATIVE", "POSITIVE"], False, "small", strict=False)
+
+    half = HalfLogits(len(vocab), 8, 2, token_types=False)
+    give_signal(half, vocab, 2)
+    write("half-logits", half, (ids, mask), vocab, ["NEGATIVE", "POSITIVE"], False, "half")
 
     poison = PoisonToken(len(vocab), vocab.ids["poison"])
     write("poison-token", poison, None, vocab, ["NEGATIVE", "POSITIVE"], False, "poison", script=True)

@@ -71,6 +71,7 @@ public final class Benchmarks {
                     + "large, without fixed costs)", "model", "reviews", "raw reviews/s", "end to end reviews/s",
                     "end to end / raw", "score only (no-op sink) reviews/s", "score only / raw",
                     "raw marginal reviews/s", "end to end marginal reviews/s", "marginal end to end / raw",
+                    "keep-text = false: end to end / raw", "keep-text = false: marginal / raw",
                     "fixed cost per run (s)", "end-to-end steps (s)");
             MarkdownTable batching = new MarkdownTable("3. Unsorted against length-bucketed batches (1 thread)",
                     "model", "data", "reviews", "unsorted reviews/s", "bucketed reviews/s", "speed-up",
@@ -145,19 +146,26 @@ public final class Benchmarks {
             double scoreOnly = sparkBench.scoreOnly(job, bundle);
             ScoringJob.Result once = sparkBench.endToEnd(job, bundle);
             ScoringJob.Result doubled = sparkBench.endToEnd(jobTwice, bundle);
+            ScoringJob.Result withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle,
+                    bundle.name() + "-no-text", settings.batchSize(), settings.threads(), 2, false), bundle);
+            ScoringJob.Result withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle,
+                    bundle.name() + "-no-text-x2", settings.batchSize(), settings.threads(), 2, false), bundle);
             double seconds = once.duration().toNanos() / 1e9;
             double secondsTwice = doubled.duration().toNanos() / 1e9;
             double endToEnd = imdb.size() / seconds;
             double marginal = (twice.size() - imdb.size()) / (secondsTwice - seconds);
             double rawMarginal = (twice.size() - imdb.size())
                     / (twice.size() / rawTwice - imdb.size() / raw);
+            double marginalWithoutText = (twice.size() - imdb.size()) / (withoutTextTwice.duration().toNanos() / 1e9
+                    - withoutText.duration().toNanos() / 1e9);
             StringBuilder stages = new StringBuilder();
             once.stages().forEach((stage, time) -> stages.append(stages.length() == 0 ? "" : ", ").append(stage)
                     .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
             pipeline.add(bundle.name(), imdb.size(), rate(raw), rate(endToEnd), ratio(endToEnd / raw),
                     rate(scoreOnly), ratio(scoreOnly / raw), rate(rawMarginal), rate(marginal),
-                    ratio(marginal / rawMarginal), String.format(Locale.ROOT, "%.1f", 2 * seconds - secondsTwice),
-                    stages.toString());
+                    ratio(marginal / rawMarginal), ratio(imdb.size() / (withoutText.duration().toNanos() / 1e9) / raw),
+                    ratio(marginalWithoutText / rawMarginal),
+                    String.format(Locale.ROOT, "%.1f", 2 * seconds - secondsTwice), stages.toString());
         }
         PredictorBenchmark.Pass sortedImdb = null;
         if (on(BenchSettings.Section.BATCHING) || on(BenchSettings.Section.HARDWARE)) {

@@ -56,17 +56,22 @@ final class SparkBenchmark {
     }
 
     JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads, int partitionsPerCore) {
+        return config(source, bundle, run, batchSize, threads, partitionsPerCore, true);
+    }
+
+    JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads, int partitionsPerCore,
+                     boolean keepText) {
         return new JobConfigLoader(work).loadText("""
                 source { path = "%s", columns.label = label, labels.kind = binary }
                 model { location = "%s", batch-size = %d, threads = %d }
                 scoring { progress-seconds = 0, partitions-per-core = %d }
                 output {
-                  scored.path = "%s", rejects.path = "%s", metrics.path = "%s", reports = "%s"
+                  scored.path = "%s", rejects.path = "%s", metrics.path = "%s", reports = "%s", keep-text = %b
                 }
                 """.formatted(source, bundle.location(), batchSize, threads, partitionsPerCore,
                 work.resolve(run + "-scored"),
-                work.resolve(run + "-rejects"), work.resolve(run + "-metrics"), work.resolve(run + "-reports")))
-                .config();
+                work.resolve(run + "-rejects"), work.resolve(run + "-metrics"), work.resolve(run + "-reports"),
+                keepText)).config();
     }
 
     /** The whole scoring job (read, check, score, MERGE into a new Delta table, rejects), timed. */

@@ -250,7 +250,8 @@ public final class JobConfigLoader {
         String reports = reader.optString("output.reports");
         ConfigCheck.require(reports != null, "output.reports", null, "set the folder for JSON and Markdown reports");
         return new OutputConfig(table(reader, "output.scored"), table(reader, "output.rejects"),
-                table(reader, "output.metrics"), resolvePath(reports), reader.strings("output.partition-by"));
+                table(reader, "output.metrics"), resolvePath(reports), reader.strings("output.partition-by"),
+                reader.bool("output.keep-text"));
     }
 
     private TableLocation table(Reader reader, String key) {

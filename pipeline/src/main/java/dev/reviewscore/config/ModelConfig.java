@@ -27,7 +27,7 @@ public record ModelConfig(String location, String positiveLabel, DeviceChoice de
         ConfigCheck.require(location != null && !location.isBlank(), "model.location", location,
                 "set the model folder (for the bundled default: models/movie-sentiment)");
         ConfigCheck.require(batchSize >= 1 && batchSize <= 4096, "model.batch-size", batchSize,
-                "use a whole number from 1 to 4096 (32 is a good start on CPU)");
+                "use a whole number from 1 to 4096 (8 is a good start on CPU)");
         ConfigCheck.require(maxLength == null || maxLength >= 8, "model.max-length", maxLength,
                 "use at least 8 tokens, or null for the model's maximum");
         ConfigCheck.require(windowOverlap >= 0, "model.window-overlap", windowOverlap, "use 0 or more tokens");

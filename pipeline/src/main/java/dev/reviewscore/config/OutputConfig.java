@@ -11,9 +11,11 @@ import java.util.List;
  * @param metrics the Delta table of evaluation metrics, one set of rows per run ({@code output.metrics})
  * @param reportDir the folder for JSON and Markdown reports ({@code output.reports})
  * @param partitionBy partition columns of the scored table when it is created ({@code output.partition-by})
+ * @param keepText whether the scored table keeps each review's text; without it the column holds nulls
+ *     ({@code output.keep-text})
  */
 public record OutputConfig(TableLocation scored, TableLocation rejects, TableLocation metrics, String reportDir,
-                           List<String> partitionBy) implements Serializable {
+                           List<String> partitionBy, boolean keepText) implements Serializable {
 
     /** Copies the partition columns. */
     public OutputConfig {

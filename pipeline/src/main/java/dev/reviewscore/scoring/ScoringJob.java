@@ -275,7 +275,8 @@ public final class ScoringJob {
                 col(ReviewColumns.LABEL),
                 col(ReviewColumns.LABEL_INDEX),
                 col(ReviewColumns.SOURCE_LABEL),
-                col(ReviewColumns.TEXT),
+                (config.output().keepText() ? col(ReviewColumns.TEXT) : lit(null).cast("string"))
+                        .as(ReviewColumns.TEXT),
                 col(ReviewColumns.TEXT_HASH),
                 col(ScorePartition.TOKEN_COUNT),
                 col(ScorePartition.WINDOWS),

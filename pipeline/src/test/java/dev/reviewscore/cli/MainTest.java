@@ -88,7 +88,7 @@ class MainTest {
         Outcome outcome = main(withOutputsInTemp("score", "--conf", "model.batch-size=-1"));
         assertEquals(2, outcome.code());
         assertEquals("Error: Invalid configuration: model.batch-size = -1. Fix: use a whole number from 1 to 4096 "
-                + "(32 is a good start on CPU) (in the configuration file, or with --conf model.batch-size=...).\n",
+                + "(8 is a good start on CPU) (in the configuration file, or with --conf model.batch-size=...).\n",
                 outcome.err());
     }
 

@@ -49,7 +49,7 @@ class JobConfigLoaderTest {
         assertEquals("/base/reviews.csv", config.source().location().path());
         assertEquals("/base/models/m", config.model().location());
         assertEquals(TableLocation.named("sentiment.metrics"), config.output().metrics());
-        assertEquals(32, config.model().batchSize());
+        assertEquals(8, config.model().batchSize());
         assertEquals(LongTextPolicy.HEAD_TAIL, config.model().longText());
         assertEquals(DeviceChoice.AUTO, config.model().device());
         assertNull(config.model().maxLength());
@@ -81,7 +81,7 @@ class JobConfigLoaderTest {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> loader.loadText(MINIMAL + "model.batch-size = 0"));
         assertEquals("Invalid configuration: model.batch-size = 0. Fix: use a whole number from 1 to 4096 "
-                + "(32 is a good start on CPU) (in the configuration file, or with --conf model.batch-size=...).",
+                + "(8 is a good start on CPU) (in the configuration file, or with --conf model.batch-size=...).",
                 e.getMessage());
     }
 

@@ -184,6 +184,18 @@ class SentimentModelTest {
     }
 
     @Test
+    void readsLogitsAModelReturnsInHalfPrecision() throws Exception {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("half-logits"));
+        try (SentimentModel half = SentimentModel.load(bundle, false, Device.cpu());
+             SentimentPredictor predictor = half.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            List<Prediction> predictions = predictor.predict(List.of("a wonderful film", "a terrible film"));
+            assertEquals(1, predictions.get(0).predictedIndex());
+            assertEquals(0, predictions.get(1).predictedIndex());
+            assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
+        }
+    }
+
+    @Test
     void aTokenTypeSettingThatDoesNotMatchTheModelFailsAtLoad() {
         ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("bert-tuple"));
         InvalidInputException e = assertThrows(InvalidInputException.class,

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
     private static final int ATTEMPTS = 5;
+    /** Delta's error for a folder that holds files but no Delta log: also what another job's table looks like while
+     * that job creates it. */
+    private static final String NOT_EMPTY = "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION";
 
     private DeltaTables() {}
 
@@ -174,7 +177,7 @@ public final class DeltaTables {
 
     /**
      * Runs a write, again after a conflict with another writer: Delta's concurrent-modification exceptions, and a
-     * table that another job is creating at this moment (its first commit not yet visible).
+     * table that another job is creating at this moment (its folder there, its first commit not yet visible).
      */
     private static <T> T withRetries(String what, Supplier<T> write) {
         for (int attempt = 1; ; attempt++) {
@@ -183,6 +186,10 @@ public final class DeltaTables {
             } catch (RuntimeException e) {
                 if (!isConflict(e)) {
                     throw e;
+                }
+                if (attempt >= ATTEMPTS && String.valueOf(e.getMessage()).contains(NOT_EMPTY)) {
+                    throw new InvalidInputException("Cannot " + what + ": the folder exists, is not empty, and is not "
+                            + "a Delta table. Fix: point the output.* setting at an empty folder or a Delta table.", e);
                 }
                 if (attempt >= ATTEMPTS) {
                     throw new IllegalStateException("Gave up on " + what + " after " + ATTEMPTS + " attempts: "
@@ -204,6 +211,6 @@ public final class DeltaTables {
     private static boolean isConflict(RuntimeException e) {
         String message = String.valueOf(e.getMessage());
         return e instanceof ConcurrentModificationException || message.contains("DELTA_TABLE_NOT_FOUND")
-                || message.contains("DELTA_TABLE_ALREADY_EXISTS");
+                || message.contains("DELTA_TABLE_ALREADY_EXISTS") || message.contains(NOT_EMPTY);
     }
 }

@@ -118,6 +118,16 @@ class MainTest {
     }
 
     @Test
+    void anOutputFolderThatIsNotADeltaTableExitsWithTwo() throws Exception {
+        Files.createDirectories(dir.resolve("scored"));
+        Files.writeString(dir.resolve("scored/notes.txt"), "not a table");
+        Outcome outcome = main(withOutputsInTemp("score"));
+        assertEquals(2, outcome.code(), outcome.err());
+        assertTrue(outcome.err().contains("the folder exists, is not empty, and is not a Delta table. Fix: point the "
+                + "output.* setting at an empty folder or a Delta table."), outcome.err());
+    }
+
+    @Test
     void evaluatingBeforeScoringSaysWhatToDo() {
         Outcome outcome = main(withOutputsInTemp("evaluate"));
         assertEquals(2, outcome.code());

@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
     private static final int ATTEMPTS = 5;
-    /** Delta's error for a folder that holds files but no Delta log: also what another job's table looks like while
-     * that job creates it. */
-    private static final String NOT_EMPTY = "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION";
 
     private DeltaTables() {}
 
@@ -183,11 +180,12 @@ public final class DeltaTables {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write.get();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Delta's AnalysisExceptions are checked exceptions thrown from Scala; the rethrow stays precise
                 if (!isConflict(e)) {
                     throw e;
                 }
-                if (attempt >= ATTEMPTS && String.valueOf(e.getMessage()).contains(NOT_EMPTY)) {
+                if (attempt >= ATTEMPTS && isFolderWithoutTable(e)) {
                     throw new InvalidInputException("Cannot " + what + ": the folder exists, is not empty, and is not "
                             + "a Delta table. Fix: point the output.* setting at an empty folder or a Delta table.", e);
                 }
@@ -208,9 +206,16 @@ public final class DeltaTables {
         }
     }
 
-    private static boolean isConflict(RuntimeException e) {
+    private static boolean isConflict(Exception e) {
         String message = String.valueOf(e.getMessage());
         return e instanceof ConcurrentModificationException || message.contains("DELTA_TABLE_NOT_FOUND")
-                || message.contains("DELTA_TABLE_ALREADY_EXISTS") || message.contains(NOT_EMPTY);
+                || message.contains("DELTA_TABLE_ALREADY_EXISTS") || isFolderWithoutTable(e);
+    }
+
+    /** A folder with files but no Delta log: a user's mistake, or another job's table while it is being created. */
+    private static boolean isFolderWithoutTable(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")
+                || message.contains("DELTA_MISSING_DELTA_TABLE");
     }
 }

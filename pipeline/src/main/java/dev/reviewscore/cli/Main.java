@@ -107,6 +107,16 @@ public final class Main implements Callable<Integer> {
         List<String> overrides = new ArrayList<>();
     }
 
+    /** The --full option of the commands that score. */
+    static final class Rescore {
+        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
+        boolean full;
+
+        List<String> overrides() {
+            return full ? List.of("scoring.full=true") : List.of();
+        }
+    }
+
     /**
      * Shared flow: load and validate configuration, probe the model, start Spark, run, stop. A session that already
      * existed (a notebook's or a platform's) is used and left running.
@@ -158,12 +168,12 @@ public final class Main implements Callable<Integer> {
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Score reviews not yet scored by this model version into the scored Delta table.")
     static final class Score extends JobCommand {
-        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
-        boolean full;
+        @Mixin
+        Rescore rescore;
 
         @Override
         List<String> extraOverrides() {
-            return full ? List.of("scoring.full=true") : List.of();
+            return rescore.overrides();
         }
 
         @Override
@@ -187,12 +197,12 @@ public final class Main implements Callable<Integer> {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Score, then evaluate, as one run.")
     static final class Run extends JobCommand {
-        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
-        boolean full;
+        @Mixin
+        Rescore rescore;
 
         @Override
         List<String> extraOverrides() {
-            return full ? List.of("scoring.full=true") : List.of();
+            return rescore.overrides();
         }
 
         @Override

@@ -1,8 +1,5 @@
 package dev.reviewscore.cluster;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +12,7 @@ import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.testing.ExecutorProbe;
+import dev.reviewscore.testing.SampleCopies;
 import dev.reviewscore.testing.TestPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,16 +83,7 @@ class ClusterIT {
     }
 
     private static long writeSource(String name, int copies) {
-        Dataset<Row> sample = spark.read().option("header", "true").option("escape", "\"").option("multiLine", "true")
-                .csv(TestPaths.sampleReviews().toString());
-        Dataset<Row> all = null;
-        for (int copy = 0; copy < copies; copy++) {
-            Dataset<Row> one = sample.select(concat(col("review_id"), lit("-" + copy)).as("id"),
-                    col("review").as("text"), col("label"));
-            all = all == null ? one : all.unionByName(one);
-        }
-        all.repartition(8).write().format("delta").mode("overwrite").save(dir.resolve(name).toString());
-        return all.count();
+        return SampleCopies.write(spark, dir.resolve(name), copies, 8);
     }
 
     private static JobConfig config(String source) {
@@ -150,6 +140,7 @@ class ClusterIT {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     @Order(1)
     void eachExecutorLoadsTheModelOnceAndStaysOffline() {
         Set<String> executors = new HashSet<>(onEveryExecutor(ExecutorProbe.RECORD));
@@ -184,6 +175,7 @@ class ClusterIT {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     @Order(2)
     void killingAnExecutorWhileItScoresStillScoresEveryReviewOnce() throws Exception {
         List<String> pids = onEveryExecutor(ExecutorProbe.REPORT).stream().map(l -> l.substring(0, l.indexOf('|')))

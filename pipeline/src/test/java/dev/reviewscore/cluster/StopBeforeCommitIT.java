@@ -19,6 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -72,6 +73,7 @@ class StopBeforeCommitIT {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void aRunKilledBeforeItsCommitThenRerunEqualsAnUninterruptedRun() throws Exception {
         SparkSession spark = Sessions.create(Map.of("spark.master", "local[2]", "spark.ui.enabled", "false",
                 "spark.driver.host", "127.0.0.1"));

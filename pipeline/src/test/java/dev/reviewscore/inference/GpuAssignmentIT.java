@@ -13,32 +13,41 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GPU assignment on a CPU-only machine: Spark in local mode with two GPUs announced by a resource discovery script
- * and one GPU per task. Each task must resolve the GPU Spark gave it (not GPU 0 for everyone), and fall back to the
- * CPU when the engine sees no GPU, as on this machine.
+ * GPU assignment on a CPU-only machine: a real multi-JVM Spark cluster on this machine ({@code local-cluster}, one
+ * worker with two cores) whose worker and executor announce two GPUs through a resource discovery script, one GPU
+ * per task. Each task must resolve the GPU Spark gave it (not GPU 0 for everyone), and fall back to the CPU when the
+ * engine sees no GPU, as on this machine. (Plain {@code local[n]} mode does not schedule tasks that ask for GPUs:
+ * such a job waits forever.)
  */
 class GpuAssignmentIT {
     @TempDir
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void eachTaskGetsTheGpuSparkAssignedIt() throws Exception {
         Path script = Files.writeString(dir.resolve("discover-gpus.sh"),
                 "#!/bin/bash\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        SparkSession spark = Sessions.create(Map.of("spark.master", "local[2]", "spark.ui.enabled", "false",
-                "spark.driver.host", "127.0.0.1",
-                "spark.driver.resource.gpu.amount", "2",
-                "spark.driver.resource.gpu.discoveryScript", script.toString(),
+        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+        Files.writeString(Path.of(System.getenv("SPARK_HOME"), "RELEASE"), "");
+        SparkSession spark = Sessions.create(Map.of("spark.master", "local-cluster[1,2,1536]",
+                "spark.ui.enabled", "false", "spark.driver.host", "127.0.0.1",
+                "spark.executor.extraClassPath", System.getProperty("java.class.path"),
+                "spark.worker.resource.gpu.amount", "2",
+                "spark.worker.resource.gpu.discoveryScript", script.toString(),
                 "spark.executor.resource.gpu.amount", "2",
+                "spark.executor.resource.gpu.discoveryScript", script.toString(),
                 "spark.task.resource.gpu.amount", "1"));
         try {
             MapPartitionsFunction<Long, String> probe = rows -> {

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,12 +110,6 @@ class ModelBundleTest {
     }
 
     private Path copyOfDefaultModel() throws IOException {
-        Path copy = Files.createDirectories(temp.resolve("model-copy"));
-        try (Stream<Path> files = Files.list(TestPaths.defaultModel())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
-        return copy;
+        return TestPaths.copyFolder(TestPaths.defaultModel(), temp.resolve("model-copy"));
     }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -34,13 +33,7 @@ class ModelLocationTest {
     Path dir;
 
     private Path shelf() throws IOException {
-        Path copy = Files.createDirectories(dir.resolve("shelf/movie-sentiment"));
-        try (Stream<Path> files = Files.list(TestPaths.defaultModel())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
-        return copy;
+        return TestPaths.copyFolder(TestPaths.defaultModel(), dir.resolve("shelf/movie-sentiment"));
     }
 
     /** A second Hadoop file system over local disk: a view file system mounting the shelf at viewfs://models/. */

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -218,12 +217,7 @@ class SentimentModelTest {
 
     @Test
     void aTruncatedTorchScriptFileFailsAtLoadNamingTheFile() throws IOException {
-        Path copy = Files.createDirectories(temp.resolve("broken"));
-        try (Stream<Path> files = Files.list(TestPaths.fixtureModel("bert-tuple"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
+        Path copy = TestPaths.copyFolder(TestPaths.fixtureModel("bert-tuple"), temp.resolve("broken"));
         byte[] bytes = Files.readAllBytes(copy.resolve("model.pt"));
         Files.write(copy.resolve("model.pt"), Arrays.copyOf(bytes, bytes.length / 2));
         ModelBundle bundle = ModelBundle.open(copy);

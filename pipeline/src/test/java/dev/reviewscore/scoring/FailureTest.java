@@ -1,8 +1,5 @@
 package dev.reviewscore.scoring;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +8,7 @@ import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.testing.SampleCopies;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.nio.file.Path;
@@ -49,16 +47,7 @@ class FailureTest {
 
     /** The sample reviews, copied {@code copies} times under new ids, as a Delta source. */
     private long writeSource(int copies) {
-        Dataset<Row> sample = spark.read().option("header", "true").option("escape", "\"").option("multiLine", "true")
-                .csv(TestPaths.sampleReviews().toString());
-        Dataset<Row> all = null;
-        for (int copy = 0; copy < copies; copy++) {
-            Dataset<Row> one = sample.select(concat(col("review_id"), lit("-" + copy)).as("id"),
-                    col("review").as("text"), col("label"));
-            all = all == null ? one : all.unionByName(one);
-        }
-        all.repartition(4).write().format("delta").mode("overwrite").save(dir.resolve("source").toString());
-        return all.count();
+        return SampleCopies.write(spark, dir.resolve("source"), copies, 4);
     }
 
     private ScoringJob.Result score(JobConfig config) {

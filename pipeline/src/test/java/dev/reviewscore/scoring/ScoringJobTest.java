@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -170,12 +169,7 @@ class ScoringJobTest {
     void aNewModelVersionGetsItsOwnRows() throws IOException {
         writeSource(review("a", "A wonderful film.", "positive"), review("b", "Dreadful.", "negative"));
         assertEquals(2, score(deltaSource("output.partition-by = [model_version]")).scored());
-        Path copy = Files.createDirectories(dir.resolve("model-v2"));
-        try (Stream<Path> files = Files.list(TestPaths.defaultModel())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, copy.resolve(file.getFileName()));
-            }
-        }
+        Path copy = TestPaths.copyFolder(TestPaths.defaultModel(), dir.resolve("model-v2"));
         Files.writeString(copy.resolve("serving.properties"), "\n# retrained\n",
                 java.nio.file.StandardOpenOption.APPEND);
         JobConfig v2 = config("source { format = delta, path = source, columns { label = label } }",

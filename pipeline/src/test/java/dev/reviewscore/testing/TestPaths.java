@@ -1,7 +1,9 @@
 package dev.reviewscore.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Where the project's files and the team's shared data are, from a test's point of view. */
 public final class TestPaths {
@@ -33,6 +35,17 @@ public final class TestPaths {
     /** A small fixture model folder made by src/test/resources/models/make_fixture_models.py. */
     public static Path fixtureModel(String name) {
         return project().resolve("pipeline/src/test/resources/models").resolve(name);
+    }
+
+    /** Copies the files of a (flat) folder into {@code target}, created if needed; returns {@code target}. */
+    public static Path copyFolder(Path folder, Path target) throws IOException {
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        }
+        return target;
     }
 
     /** The team's shared labeled data (../shared/data next to the project). */

@@ -20,4 +20,9 @@ public record RunInfo(String runId, Instant startedAt) {
         Instant now = Instant.now();
         return new RunInfo(ID_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8), now);
     }
+
+    /** What the run's Delta commits carry as their user metadata, so that a table's history names the run. */
+    public String commitTag() {
+        return "reviewscore run " + runId;
+    }
 }

@@ -122,7 +122,7 @@ public final class Pipeline {
         List<Row> rows = new ArrayList<>(MetricsTable.scoringRows(run.runId(), bundle.name(), bundle.version(),
                 run.startedAt(), counts, result.stages()));
         rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
-        MetricsTable.append(spark, config.output().metrics(), rows);
+        MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
         return new Scored(result, monitoring);
     }
 
@@ -167,7 +167,7 @@ public final class Pipeline {
         Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive,
                 config.evaluation().slices());
         MetricsTable.append(spark, config.output().metrics(),
-                MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt));
+                MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
         RunHistory history = MetricsTable.history(spark, config.output().metrics(), name, HISTORY_RUNS);
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
                 scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history);

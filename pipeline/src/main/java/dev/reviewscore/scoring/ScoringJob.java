@@ -184,7 +184,7 @@ public final class ScoringJob {
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
         DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
         if (rejected > 0) {
-            DeltaTables.append(config.output().rejects(), rejects);
+            DeltaTables.append(config.output().rejects(), rejects, run.commitTag());
         }
         spark.sparkContext().setJobDescription(null);
         predicted.unpersist();
@@ -218,18 +218,8 @@ public final class ScoringJob {
      * and earlier scores are read at a pinned table version).
      */
     private DeltaTables.MergeCounts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
-        String key = "spark.databricks.delta.merge.materializeSource";
-        String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
-        spark.conf().set(key, "none");
-        try {
-            return DeltaTables.merge(spark, table, scores, KEYS);
-        } finally {
-            if (before == null) {
-                spark.conf().unset(key);
-            } else {
-                spark.conf().set(key, before);
-            }
-        }
+        return DeltaTables.withSessionSettings(spark, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
+                () -> DeltaTables.merge(spark, table, scores, KEYS, run.commitTag()));
     }
 
     private static long lap(Map<String, Duration> stages, String stage, long since) {

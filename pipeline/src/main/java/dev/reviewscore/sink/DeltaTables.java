@@ -6,10 +6,12 @@ import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.ConcurrentModificationException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,11 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates, reads and writes the pipeline's Delta tables, by path or catalog name. Writes that lose a race with
  * another writer (Delta's optimistic concurrency conflicts) are retried a bounded number of times; MERGE and append
- * are safe to retry because a failed commit writes nothing.
+ * are safe to retry because a failed commit writes nothing. Every MERGE and append commit carries a tag naming the
+ * run as its user metadata ({@code userMetadata} in {@code DESCRIBE HISTORY}).
  */
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
     private static final int ATTEMPTS = 5;
+    /** The session setting Delta copies into the user metadata of the commits made while it is set. */
+    private static final String COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
 
     private DeltaTables() {}
 
@@ -100,10 +105,11 @@ public final class DeltaTables {
      * the table (schema evolution).
      *
      * @param keys the columns identifying a row
+     * @param commitTag the commit's user metadata, unique to the run
      * @return how many rows were inserted and updated
      */
     public static MergeCounts merge(SparkSession spark, TableLocation location, Dataset<Row> rows,
-                                    List<String> keys) {
+                                    List<String> keys, String commitTag) {
         return withRetries("merge into " + location, () -> {
             Column condition = null;
             for (String key : keys) {
@@ -117,8 +123,32 @@ public final class DeltaTables {
                     .whenMatched().updateAll()
                     .whenNotMatched().insertAll()
                     .withSchemaEvolution();
-            return countsOf(execute(merge), table, before);
+            Object outcome = withSessionSettings(spark, Map.of(COMMIT_METADATA, commitTag), () -> execute(merge));
+            return countsOf(outcome, table, before, commitTag);
         });
+    }
+
+    /**
+     * Runs {@code body} with session settings changed, then restores them. A session runs one job at a time: two
+     * jobs sharing a session concurrently would see each other's settings.
+     */
+    public static <T> T withSessionSettings(SparkSession spark, Map<String, String> settings, Supplier<T> body) {
+        Map<String, String> before = new HashMap<>();
+        settings.forEach((key, value) -> {
+            before.put(key, spark.conf().contains(key) ? spark.conf().get(key) : null);
+            spark.conf().set(key, value);
+        });
+        try {
+            return body.get();
+        } finally {
+            before.forEach((key, value) -> {
+                if (value == null) {
+                    spark.conf().unset(key);
+                } else {
+                    spark.conf().set(key, value);
+                }
+            });
+        }
     }
 
     /**
@@ -139,29 +169,37 @@ public final class DeltaTables {
         }
     }
 
-    /** The MERGE's counts: from its result (Delta 4), else from the metrics of the MERGE commit it made (Delta 3). */
-    private static MergeCounts countsOf(Object outcome, DeltaTable table, long before) {
+    /**
+     * The MERGE's counts: from its result (Delta 4), else from the metrics of the commit it made (Delta 3), found by
+     * its tag, so that another job's MERGE committed at the same moment is never taken for it.
+     */
+    private static MergeCounts countsOf(Object outcome, DeltaTable table, long before, String commitTag) {
         if (outcome instanceof Dataset<?> result) {
             Row metrics = (Row) result.first();
             return new MergeCounts(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
         }
-        List<Row> commits = table.history(20).where("operation = 'MERGE' AND version > " + before)
-                .orderBy("version").select("operationMetrics").collectAsList();
-        if (commits.isEmpty()) {
-            throw new IllegalStateException("The MERGE left no commit in the table history");
+        Dataset<Row> history = table.history(100);
+        List<Row> commits = history.where(history.col("operation").equalTo("MERGE")
+                        .and(history.col("version").gt(before)).and(history.col("userMetadata").equalTo(commitTag)))
+                .select("operationMetrics").collectAsList();
+        if (commits.size() != 1) {
+            throw new IllegalStateException("Found " + commits.size() + " MERGE commits tagged \"" + commitTag
+                    + "\" among the table's last 100 commits after version " + before + "; expected one");
         }
         Map<String, String> metrics = commits.get(0).getJavaMap(0);
         return new MergeCounts(Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0")),
                 Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")));
     }
 
-    /** Appends rows. */
-    public static void append(TableLocation location, Dataset<Row> rows) {
+    /** Appends rows in a commit whose user metadata is {@code commitTag}. */
+    public static void append(TableLocation location, Dataset<Row> rows, String commitTag) {
         withRetries("append to " + location, () -> {
+            DataFrameWriter<Row> writer = rows.write().format("delta").mode("append").option("mergeSchema", "true")
+                    .option("userMetadata", commitTag);
             if (location.isCatalogTable()) {
-                rows.write().format("delta").mode("append").option("mergeSchema", "true").saveAsTable(location.table());
+                writer.saveAsTable(location.table());
             } else {
-                rows.write().format("delta").mode("append").option("mergeSchema", "true").save(location.path());
+                writer.save(location.path());
             }
             return null;
         });

@@ -99,9 +99,9 @@ public final class MetricsTable {
         return new RunHistory(new ArrayList<>(runs.values()));
     }
 
-    /** Creates the table when absent and appends the run's rows. */
-    public static void append(SparkSession spark, TableLocation table, List<Row> rows) {
+    /** Creates the table when absent and appends a run's rows, in a commit tagged {@code commitTag}. */
+    public static void append(SparkSession spark, TableLocation table, List<Row> rows, String commitTag) {
         DeltaTables.ensureTable(spark, table, TableSchemas.METRICS, List.of());
-        DeltaTables.append(table, spark.createDataFrame(rows, TableSchemas.METRICS));
+        DeltaTables.append(table, spark.createDataFrame(rows, TableSchemas.METRICS), commitTag);
     }
 }

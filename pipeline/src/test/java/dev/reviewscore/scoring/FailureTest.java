@@ -51,7 +51,11 @@ class FailureTest {
     }
 
     private ScoringJob.Result score(JobConfig config) {
-        return new ScoringJob(spark, config, ModelBundle.open(Path.of(config.model().location())), RunInfo.start())
+        return score(spark, config);
+    }
+
+    private static ScoringJob.Result score(SparkSession session, JobConfig config) {
+        return new ScoringJob(session, config, ModelBundle.open(Path.of(config.model().location())), RunInfo.start())
                 .execute();
     }
 
@@ -109,7 +113,8 @@ class FailureTest {
         ExecutorService runs = Executors.newFixedThreadPool(2);
         List<Future<ScoringJob.Result>> futures = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            futures.add(runs.submit(() -> score(config("shared"))));
+            // two jobs: two sessions (sharing this JVM's SparkContext), each with its own settings
+            futures.add(runs.submit(() -> score(spark.newSession(), config("shared"))));
         }
         List<ScoringJob.Result> results = new ArrayList<>();
         for (Future<ScoringJob.Result> future : futures) {

@@ -103,6 +103,10 @@ class ScoringJobTest {
         long correct = table.where(col("label").equalTo(col("predicted_label"))).count();
         long labeled = table.where(col("label").isNotNull()).count();
         assertTrue(correct > 0.85 * labeled, correct + " of " + labeled + " correct");
+        Row commit = spark.sql("DESCRIBE HISTORY " + DeltaTables.sqlName(config.output().scored()) + " LIMIT 1")
+                .select("operation", "userMetadata").first();
+        assertEquals("MERGE", commit.getString(0));
+        assertEquals("reviewscore run " + first.runId(), commit.getString(1), "the commit names the run");
 
         ScoringJob.Result second = score(config);
         assertEquals(320, second.input());

@@ -87,7 +87,6 @@ def run_notebook(checkpoint, out, half_precision):
     namespace.update(CHECKPOINT=checkpoint, OUT=out, HALF_PRECISION=half_precision)
     for cell in cells[1:]:
         exec(cell, namespace)
-    return namespace
 
 
 def reference(checkpoint):

@@ -182,37 +182,36 @@ class SentimentModelTest {
 
     @Test
     void loadsABertStyleExportWithTokenTypesAndATupleOutput() throws Exception {
-        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("bert-tuple"));
-        try (SentimentModel bert = SentimentModel.load(bundle, true, Device.cpu());
-             SentimentPredictor predictor = bert.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
-            List<Prediction> predictions = predictor.predict(List.of("a wonderful film", "a terrible film"));
-            assertEquals(1, predictions.get(0).predictedIndex());
-            assertEquals(0, predictions.get(1).predictedIndex());
-            assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
-        }
+        List<Prediction> predictions = predictWithFixture("bert-tuple", true, "a wonderful film", "a terrible film");
+        assertEquals(1, predictions.get(0).predictedIndex());
+        assertEquals(0, predictions.get(1).predictedIndex());
+        assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
     }
 
     @Test
     void loadsADictOutputWithThreeLabels() throws Exception {
-        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("dict-three-labels"));
-        try (SentimentModel three = SentimentModel.load(bundle, false, Device.cpu());
-             SentimentPredictor predictor = three.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
-            List<Prediction> predictions = predictor.predict(List.of("great great loved it", "awful boring bad"));
-            assertEquals(3, predictions.get(0).probabilities().length);
-            assertEquals(2, predictions.get(0).predictedIndex());
-            assertEquals(0, predictions.get(1).predictedIndex());
-        }
+        List<Prediction> predictions = predictWithFixture("dict-three-labels", false, "great great loved it",
+                "awful boring bad");
+        assertEquals(3, predictions.get(0).probabilities().length);
+        assertEquals(2, predictions.get(0).predictedIndex());
+        assertEquals(0, predictions.get(1).predictedIndex());
     }
 
     @Test
     void readsLogitsAModelReturnsInHalfPrecision() throws Exception {
-        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("half-logits"));
-        try (SentimentModel half = SentimentModel.load(bundle, false, Device.cpu());
-             SentimentPredictor predictor = half.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
-            List<Prediction> predictions = predictor.predict(List.of("a wonderful film", "a terrible film"));
-            assertEquals(1, predictions.get(0).predictedIndex());
-            assertEquals(0, predictions.get(1).predictedIndex());
-            assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
+        List<Prediction> predictions = predictWithFixture("half-logits", false, "a wonderful film", "a terrible film");
+        assertEquals(1, predictions.get(0).predictedIndex());
+        assertEquals(0, predictions.get(1).predictedIndex());
+        assertEquals(1.0, predictions.get(0).probabilities()[0] + predictions.get(0).probabilities()[1], 1e-9);
+    }
+
+    /** Loads a fixture model folder and scores the texts with head truncation, in one batch. */
+    private static List<Prediction> predictWithFixture(String fixture, boolean tokenTypes, String... texts)
+            throws Exception {
+        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel(fixture));
+        try (SentimentModel loaded = SentimentModel.load(bundle, tokenTypes, Device.cpu());
+             SentimentPredictor predictor = loaded.newPredictor(config(LongTextPolicy.HEAD, 8, 1, null))) {
+            return predictor.predict(List.of(texts));
         }
     }
 

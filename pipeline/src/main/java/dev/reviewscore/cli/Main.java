@@ -56,17 +56,18 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Runs the command line and exits with its code. On Databricks (a JAR task, where the platform owns the JVM) it
-     * returns on success and throws on failure instead of exiting.
+     * Runs the command line. A driver that is its own process exits with the run's code; where a platform hosts the
+     * driver (YARN cluster mode, Databricks; see {@link DriverHost}) it returns on success and throws a
+     * {@link JobFailedException} otherwise, so that the platform records the outcome of one attempt.
      */
     public static void main(String[] args) {
+        DriverHost host = DriverHost.detect(System.getenv(), System.getProperties());
         int code = execute(args, System.out, System.err);
-        if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+        if (host == DriverHost.OWN_PROCESS) {
             System.exit(code);
         }
         if (code != OK) {
-            throw new IllegalStateException("reviewscore " + String.join(" ", args) + " ended with exit code " + code
-                    + " (2: configuration or input error, 3: quality gate, 1: failure); see the messages above.");
+            throw new JobFailedException(args.length == 0 ? "" : args[0], code);
         }
     }
 
@@ -118,8 +119,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Shared flow: load and validate configuration, probe the model, start Spark, run, stop. A session that already
-     * existed (a notebook's or a platform's) is used and left running.
+     * Shared flow: load and validate configuration, probe the model, start Spark, run, record the quality gates'
+     * outcome, stop. A session that already existed (a notebook's or a platform's) is used as it is and left running.
      */
     abstract static class JobCommand implements Callable<Integer> {
         @Mixin
@@ -147,11 +148,12 @@ public final class Main implements Callable<Integer> {
                 out.println("  " + setting.getKey() + " = " + setting.getValue());
             }
             ModelBundle bundle = Pipeline.openAndProbe(loaded.config());
-            boolean shared = SparkSession.getDefaultSession().isDefined();
+            boolean shared = Sessions.existing().isDefined();
             SparkSession spark = Sessions.create(loaded.config().spark());
             try {
-                List<GateViolation> violations = run(new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out),
-                        loaded.config().gates());
+                Pipeline pipeline = new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out);
+                List<GateViolation> violations = run(pipeline, loaded.config().gates());
+                pipeline.recordGates(violations);
                 violations.forEach(violation -> parent.err.println(violation.message()));
                 return violations.isEmpty() ? OK : GATE_FAILED;
             } finally {

@@ -8,12 +8,14 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Evaluator;
 import dev.reviewscore.metrics.RunHistory;
+import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.monitoring.ScoreMonitor;
 import dev.reviewscore.report.ModelCardBlock;
@@ -138,8 +140,7 @@ public final class Pipeline {
             throw new InvalidInputException("Scored table " + table + " does not exist. Fix: run the score "
                     + "command first, or point output.scored at the scored table.");
         }
-        String version = config.evaluation().modelVersion() != null ? config.evaluation().modelVersion()
-                : bundle.version();
+        String version = evaluatedVersion();
         Dataset<Row> all = DeltaTables.read(spark, table);
         Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
         List<String> labels = bundle.labels();
@@ -181,6 +182,30 @@ public final class Pipeline {
             out.println("Report: " + file);
         }
         return evaluation;
+    }
+
+    /**
+     * Appends the run's quality-gate outcome to the metrics table, so that a scheduler can read it whatever ran the
+     * driver: {@code gates_broken} (slice all/all; 0 when the run passed every configured gate) and, per broken gate,
+     * a {@code gate_broken} row (slice {@code gate} / the gate's key) with the measured value and the message.
+     */
+    public void recordGates(List<GateViolation> violations) {
+        String version = evaluatedVersion();
+        Instant at = Instant.now();
+        List<Row> rows = new ArrayList<>();
+        rows.add(MetricsTable.row(run.runId(), bundle.name(), version, at, SliceEvaluation.ALL, SliceEvaluation.ALL,
+                "gates_broken", (double) violations.size(), violations.isEmpty() ? null
+                        : violations.stream().map(GateViolation::gate).toList().toString()));
+        for (GateViolation violation : violations) {
+            rows.add(MetricsTable.row(run.runId(), bundle.name(), version, at, "gate", violation.gate(),
+                    "gate_broken", violation.value(), violation.message()));
+        }
+        MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
+    }
+
+    /** The model version evaluations and gates are about: {@code evaluation.model-version}, else the model's. */
+    private String evaluatedVersion() {
+        return config.evaluation().modelVersion() != null ? config.evaluation().modelVersion() : bundle.version();
     }
 
     private static List<String> labelsOf(Dataset<Row> scores) {

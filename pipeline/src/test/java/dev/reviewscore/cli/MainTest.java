@@ -10,6 +10,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,8 +64,10 @@ class MainTest {
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("Input 320 = scored 0 + rejected 0 + skipped 320"), second.out());
         assertEquals(320, TestSpark.session().read().format("delta").load(dir.resolve("scored").toString()).count());
-        assertTrue(TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString())
-                .select("run_id").distinct().count() == 2);
+        var metrics = TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString());
+        assertEquals(2, metrics.select("run_id").distinct().count());
+        assertEquals(List.of(0.0, 0.0), metrics.where("metric = 'gates_broken'").select("value")
+                .as(Encoders.DOUBLE()).collectAsList(), "each run records that it broke no gate");
     }
 
     @Test
@@ -81,6 +86,13 @@ class MainTest {
         try (var reports = Files.walk(dir.resolve("reports"))) {
             assertTrue(reports.anyMatch(p -> p.toString().endsWith("report.json")));
         }
+        var metrics = TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString());
+        assertEquals(List.of(1.0), metrics.where("metric = 'gates_broken'").select("value").as(Encoders.DOUBLE())
+                .collectAsList(), "the gate outcome is in the metrics table");
+        Row broken = metrics.where("metric = 'gate_broken'").select("slice_name", "slice_value", "note").first();
+        assertEquals("gate", broken.getString(0));
+        assertEquals("gates.min-accuracy", broken.getString(1));
+        assertEquals(lines[lines.length - 1], broken.getString(2));
     }
 
     @Test

@@ -48,6 +48,24 @@ public final class TestPaths {
         return target;
     }
 
+    /** The module's build folder (pipeline/target), where {@code mvn package} puts the application jars. */
+    public static Path buildDir() {
+        String configured = System.getProperty("reviewscore.buildDir");
+        return configured != null ? Path.of(configured) : project().resolve("pipeline/target");
+    }
+
+    /**
+     * The application jar with this classifier ({@code app}, {@code app-spark35}, {@code databricks}), built by
+     * {@code mvn package} before the *IT tests run.
+     */
+    public static Path appJar(String classifier) throws IOException {
+        try (Stream<Path> files = Files.list(buildDir())) {
+            return files.filter(f -> f.getFileName().toString().matches("reviewscore-pipeline-.*-" + classifier
+                    + "\\.jar")).findFirst().orElseThrow(() -> new IllegalStateException("no " + classifier
+                    + " jar in " + buildDir() + ": run mvn package (or mvn verify) first"));
+        }
+    }
+
     /** The team's shared labeled data (../shared/data next to the project). */
     public static Path sharedData() {
         return project().resolve("../shared/data").normalize();

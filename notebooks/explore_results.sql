@@ -4,15 +4,16 @@
 -- MAGIC
 -- MAGIC The queries a dashboard needs, over the three tables the pipeline writes: the scored table (one row per review
 -- MAGIC and model version), the metrics table (one row per metric value, per run and slice) and the rejects table.
--- MAGIC Set the table names in the first cell; every other cell runs as it is on Databricks (SQL notebook) and on any
--- MAGIC Spark SQL with Delta. For a table at a path, write `delta.\`/path/to/table\``.
+-- MAGIC Set the table names in the first cell (SQL session variables, which Databricks notebooks, Databricks SQL
+-- MAGIC warehouses and Spark 4 all run); every other cell runs as it is. Tables written to a path (`output.*.path`)
+-- MAGIC need a name first: `CREATE TABLE reviews.scored_reviews USING DELTA LOCATION '/path/to/table'`.
 
 -- COMMAND ----------
 
 -- parameters: the pipeline's output tables (output.scored / output.metrics / output.rejects)
-SET scored_table = main.reviews.scored_reviews;
-SET metrics_table = main.reviews.review_metrics;
-SET rejects_table = main.reviews.rejected_reviews;
+DECLARE OR REPLACE VARIABLE scored_table STRING DEFAULT 'main.reviews.scored_reviews';
+DECLARE OR REPLACE VARIABLE metrics_table STRING DEFAULT 'main.reviews.review_metrics';
+DECLARE OR REPLACE VARIABLE rejects_table STRING DEFAULT 'main.reviews.rejected_reviews';
 
 -- COMMAND ----------
 
@@ -31,7 +32,7 @@ SELECT run_id,
        max(CASE WHEN metric = 'auc' THEN value END) AS auc,
        max(CASE WHEN metric = 'macro_f1' THEN value END) AS macro_f1,
        max(CASE WHEN metric = 'log_loss' THEN value END) AS log_loss
-FROM ${metrics_table}
+FROM IDENTIFIER(metrics_table)
 WHERE slice_name = 'all'
 GROUP BY run_id, model_version
 HAVING max(CASE WHEN metric = 'accuracy' THEN 1 END) = 1
@@ -47,7 +48,7 @@ ORDER BY evaluated_at DESC;
 -- COMMAND ----------
 
 WITH latest AS (
-  SELECT run_id FROM ${metrics_table} WHERE metric = 'accuracy' ORDER BY evaluated_at DESC LIMIT 1
+  SELECT run_id FROM IDENTIFIER(metrics_table) WHERE metric = 'accuracy' ORDER BY evaluated_at DESC LIMIT 1
 )
 SELECT m.slice_name,
        m.slice_value,
@@ -56,7 +57,7 @@ SELECT m.slice_name,
        max(CASE WHEN m.metric = 'accuracy' THEN m.value END) AS accuracy,
        max(CASE WHEN m.metric = 'auc' THEN m.value END) AS auc,
        max(CASE WHEN m.metric = 'auc' THEN m.note END) AS auc_note
-FROM ${metrics_table} m JOIN latest USING (run_id)
+FROM IDENTIFIER(metrics_table) m JOIN latest USING (run_id)
 WHERE m.slice_name NOT IN ('stage', 'score_bin')
 GROUP BY m.slice_name, m.slice_value
 ORDER BY m.slice_name = 'all' DESC, m.slice_name, m.slice_value;
@@ -69,10 +70,10 @@ ORDER BY m.slice_name = 'all' DESC, m.slice_name, m.slice_value;
 -- COMMAND ----------
 
 WITH latest AS (
-  SELECT run_id FROM ${metrics_table} WHERE metric = 'confusion_count' ORDER BY evaluated_at DESC LIMIT 1
+  SELECT run_id FROM IDENTIFIER(metrics_table) WHERE metric = 'confusion_count' ORDER BY evaluated_at DESC LIMIT 1
 )
 SELECT class_label AS true_label, predicted_label, CAST(value AS BIGINT) AS reviews
-FROM ${metrics_table} JOIN latest USING (run_id)
+FROM IDENTIFIER(metrics_table) JOIN latest USING (run_id)
 WHERE metric = 'confusion_count' AND slice_name = 'all'
 ORDER BY true_label, predicted_label;
 
@@ -91,7 +92,7 @@ SELECT review_id,
        round(element_at(probabilities, label), 4) AS probability_of_true_label,
        token_count,
        substring(text, 1, 300) AS text_start
-FROM ${scored_table}
+FROM IDENTIFIER(scored_table)
 WHERE label IS NOT NULL AND label <> predicted_label
 ORDER BY element_at(probabilities, label) ASC, review_id
 LIMIT 50;
@@ -109,7 +110,7 @@ SELECT run_id,
        count(*) AS rows,
        min(review_id) AS example_review_id,
        min(detail) AS detail
-FROM ${rejects_table}
+FROM IDENTIFIER(rejects_table)
 GROUP BY run_id, reason
 ORDER BY run_id DESC, rows DESC;
 
@@ -131,7 +132,7 @@ SELECT run_id,
        max(CASE WHEN metric = 'skipped_rows' THEN value END) AS skipped_rows,
        max(CASE WHEN metric = 'positive_rate' THEN value END) AS positive_rate,
        max(CASE WHEN metric = 'drift_psi' THEN value END) AS drift_psi
-FROM ${metrics_table}
+FROM IDENTIFIER(metrics_table)
 WHERE slice_name = 'all'
 GROUP BY run_id, model_version
 HAVING max(CASE WHEN metric = 'input_rows' THEN 1 END) = 1
@@ -145,9 +146,9 @@ ORDER BY started_at DESC;
 -- COMMAND ----------
 
 WITH latest AS (
-  SELECT run_id FROM ${metrics_table} WHERE metric = 'score_histogram' ORDER BY evaluated_at DESC LIMIT 1
+  SELECT run_id FROM IDENTIFIER(metrics_table) WHERE metric = 'score_histogram' ORDER BY evaluated_at DESC LIMIT 1
 )
 SELECT slice_value AS positive_probability_bin, CAST(value AS BIGINT) AS reviews
-FROM ${metrics_table} JOIN latest USING (run_id)
+FROM IDENTIFIER(metrics_table) JOIN latest USING (run_id)
 WHERE metric = 'score_histogram'
 ORDER BY slice_value;

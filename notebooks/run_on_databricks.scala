@@ -5,14 +5,16 @@
 // MAGIC Runs the nightly job (score, then evaluate) on this cluster, the way `conf/databricks-job.json` runs it as a
 // MAGIC JAR task. Before running:
 // MAGIC
-// MAGIC 1. Build the application jar (`mvn package`; Databricks runtime 17, Spark 4.0 / Scala 2.13) and upload
-// MAGIC    `pipeline/target/reviewscore-pipeline-<version>-app.jar` to a volume.
+// MAGIC 1. Build the jars (`mvn package`; Databricks runtime 17, Spark 4.0 / Scala 2.13) and upload
+// MAGIC    `pipeline/target/reviewscore-pipeline-<version>-databricks.jar` (without Delta: the runtime has its own) to a
+// MAGIC    volume.
 // MAGIC 2. Attach the jar to the cluster as a library, and set the cluster's environment variables
 // MAGIC    `DJL_OFFLINE=true` and `OPT_OUT_TRACKING=true` (Advanced options > Spark > Environment variables).
 // MAGIC 3. Upload the model folder and `conf/databricks.conf` (edited for your catalog) to a volume.
 // MAGIC
-// MAGIC The job uses this cluster's Spark session and leaves it running. Exit codes: 0 success, 2 configuration or
-// MAGIC input error, 3 a quality gate broken (everything was written), 1 failure.
+// MAGIC The job uses this cluster's Spark session as it is (it changes none of its settings) and leaves it running.
+// MAGIC Exit codes: 0 success, 2 configuration or input error, 3 a quality gate broken (everything was written, and the
+// MAGIC metrics table records the broken gates), 1 failure.
 
 // COMMAND ----------
 

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -74,11 +75,20 @@ class ExploreResultsNotebookTest {
                 continue;
             }
             if (sql.contains("-- parameters")) {
-                spark.sql("SET scored_table = delta.`" + dir.resolve("scored") + "`");
-                spark.sql("SET metrics_table = delta.`" + dir.resolve("metrics") + "`");
-                spark.sql("SET rejects_table = delta.`" + dir.resolve("rejects") + "`");
-                assertTrue(sql.contains("SET scored_table") && sql.contains("SET metrics_table")
-                        && sql.contains("SET rejects_table"), "the parameter cell names the three tables");
+                // the cell as written declares the variables; a user then points them at their tables
+                for (String statement : sql.split(";\\s*\n")) {
+                    spark.sql(statement.replaceAll(";\\s*$", ""));
+                }
+                Map<String, String> defaults = Map.of("scored", "main.reviews.scored_reviews",
+                        "metrics", "main.reviews.review_metrics", "rejects", "main.reviews.rejected_reviews");
+                spark.sql("CREATE DATABASE IF NOT EXISTS notebook_test");
+                defaults.forEach((table, name) -> {
+                    assertEquals(name, spark.sql("SELECT " + table + "_table").first().getString(0));
+                    spark.sql("DROP TABLE IF EXISTS notebook_test." + table);
+                    spark.sql("CREATE TABLE notebook_test." + table + " USING DELTA LOCATION '" + dir.resolve(table)
+                            + "'");
+                    spark.sql("SET VAR " + table + "_table = 'notebook_test." + table + "'");
+                });
                 continue;
             }
             List<Row> rows = spark.sql(sql.replaceAll(";\\s*$", "")).collectAsList();

@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The job where a platform owns the JVM and the session, as a Databricks JAR task: a child JVM with the runtime's
@@ -69,9 +69,15 @@ class PlatformSessionIT {
             spark.stop();
         }
 
-        /** The session's settings, less the one Delta itself updates on every commit in the session. */
+        /**
+         * The session's settings (what {@code SET} lists), less the one Delta itself updates on every commit in the
+         * session.
+         */
         private static Map<String, String> settings(SparkSession spark) {
-            Map<String, String> settings = new TreeMap<>(CollectionConverters.asJava(spark.conf().getAll()));
+            Map<String, String> settings = new TreeMap<>();
+            for (Row row : spark.sql("SET").collectAsList()) {
+                settings.put(row.getString(0), row.getString(1));
+            }
             settings.remove("spark.databricks.delta.lastCommitVersionInSession");
             return settings;
         }

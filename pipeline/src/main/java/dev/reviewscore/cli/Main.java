@@ -133,6 +133,11 @@ public final class Main implements Callable<Integer> {
             return List.of();
         }
 
+        /** Whether the command reads the source table (and so needs {@code source.path} or {@code source.table}). */
+        boolean readsSource() {
+            return true;
+        }
+
         /** Runs the command's steps and returns the quality gates the run broke. */
         abstract List<GateViolation> run(Pipeline pipeline, QualityGates gates);
 
@@ -141,7 +146,8 @@ public final class Main implements Callable<Integer> {
             PrintStream out = parent.out;
             List<String> overrides = new ArrayList<>(options.overrides);
             overrides.addAll(extraOverrides());
-            JobConfigLoader.Loaded loaded = new JobConfigLoader(Path.of("")).load(options.config, overrides);
+            JobConfigLoader.Loaded loaded = new JobConfigLoader(Path.of("")).load(options.config, overrides,
+                    readsSource());
             DjlEnvironment.ensureOffline();
             out.println("Configuration " + options.config + ":");
             for (Map.Entry<String, String> setting : loaded.settings().entrySet()) {
@@ -189,6 +195,11 @@ public final class Main implements Callable<Integer> {
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = "Evaluate the scored table: metrics table, JSON and Markdown reports.")
     static final class Evaluate extends JobCommand {
+        @Override
+        boolean readsSource() {
+            return false;
+        }
+
         @Override
         List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
             return GateCheck.check(gates, pipeline.evaluate(null).overall(), null, null);

@@ -7,7 +7,7 @@ import java.util.Map;
  * A validated, immutable job configuration. Built by {@link JobConfigLoader} from a configuration file and
  * command-line overrides.
  *
- * @param source the review table to score
+ * @param source the review table to score; null for a command that reads none (evaluate) when none is configured
  * @param model the model and how it runs
  * @param output where results go
  * @param scoring which reviews a run scores, and its progress reports

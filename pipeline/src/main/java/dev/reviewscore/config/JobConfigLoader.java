@@ -63,6 +63,17 @@ public final class JobConfigLoader {
      * @throws InvalidInputException when the file is missing or unparsable, a key is unknown, or a value is invalid
      */
     public Loaded load(Path file, List<String> overrides) {
+        return load(file, overrides, true);
+    }
+
+    /**
+     * Loads a configuration file with overrides, for a command that may read no source.
+     *
+     * @param sourceRequired false for a command that reads no source (evaluate): then {@code source.path} and
+     *     {@code source.table} may both be unset, and {@link JobConfig#source()} is null
+     * @see #load(Path, List)
+     */
+    public Loaded load(Path file, List<String> overrides, boolean sourceRequired) {
         Path resolved = baseDir.resolve(file).normalize();
         if (!Files.isRegularFile(resolved)) {
             throw new InvalidInputException("Configuration file " + resolved + " not found. Fix: pass --config "
@@ -76,7 +87,7 @@ public final class JobConfigLoader {
             throw new InvalidInputException("Cannot parse configuration file " + resolved + ": " + e.getMessage()
                     + ". Fix: correct the HOCON syntax at that line.", e);
         }
-        return fromConfig(parseOverrides(overrides).withFallback(fileConfig), resolved.toString());
+        return fromConfig(parseOverrides(overrides).withFallback(fileConfig), resolved.toString(), sourceRequired);
     }
 
     /**
@@ -92,10 +103,10 @@ public final class JobConfigLoader {
         } catch (ConfigException e) {
             throw new InvalidInputException("Cannot parse configuration: " + e.getMessage(), e);
         }
-        return fromConfig(config, "(text)");
+        return fromConfig(config, "(text)", true);
     }
 
-    private Loaded fromConfig(Config userConfig, String origin) {
+    private Loaded fromConfig(Config userConfig, String origin, boolean sourceRequired) {
         Config defaults = ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS);
         checkKnownKeys(userConfig.root(), "", defaults, origin);
         Config merged;
@@ -105,7 +116,7 @@ public final class JobConfigLoader {
             throw new InvalidInputException("Cannot resolve configuration " + origin + ": " + e.getMessage(), e);
         }
         Reader reader = new Reader(merged);
-        JobConfig job = new JobConfig(readSource(reader), readModel(reader), readOutput(reader),
+        JobConfig job = new JobConfig(readSource(reader, sourceRequired), readModel(reader), readOutput(reader),
                 new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds"),
                         reader.integer("scoring.partitions-per-core")),
                 new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices")),
@@ -218,9 +229,12 @@ public final class JobConfigLoader {
         return previous[b.length()];
     }
 
-    private SourceConfig readSource(Reader reader) {
+    private SourceConfig readSource(Reader reader, boolean required) {
         String path = reader.optString("source.path");
         String table = reader.optString("source.table");
+        if (!required && path == null && table == null) {
+            return null;
+        }
         ConfigCheck.require(path != null || table != null, "source.path", null,
                 "set source.path (a file or folder) or source.table (a catalog table)");
         ConfigCheck.require(path == null || table == null, "source.table", table,

@@ -96,6 +96,23 @@ class MainTest {
     }
 
     @Test
+    void evaluateNeedsNoSourceButScoreDoes() throws Exception {
+        TestSpark.session();
+        assertEquals(0, main(withOutputsInTemp("score")).code());
+        Path noSource = Files.writeString(dir.resolve("no-source.conf"), """
+                model.location = "%s"
+                output { scored.path = "%s", rejects.path = "%s", metrics.path = "%s", reports = "%s" }
+                """.formatted(TestPaths.defaultModel(), dir.resolve("scored"), dir.resolve("rejects"),
+                dir.resolve("metrics"), dir.resolve("reports")));
+        Outcome evaluated = main("evaluate", "--config", noSource.toString());
+        assertEquals(0, evaluated.code(), evaluated.err());
+        assertTrue(evaluated.out().contains("labeled of 320 scored reviews"), evaluated.out());
+        Outcome scored = main("score", "--config", noSource.toString());
+        assertEquals(2, scored.code());
+        assertTrue(scored.err().contains("source.path"), scored.err());
+    }
+
+    @Test
     void invalidConfigurationExitsWithTwoAndOneMessage() {
         Outcome outcome = main(withOutputsInTemp("score", "--conf", "model.batch-size=-1"));
         assertEquals(2, outcome.code());

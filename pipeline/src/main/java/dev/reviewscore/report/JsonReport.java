@@ -2,6 +2,7 @@ package dev.reviewscore.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.ScoreCurves;
@@ -12,13 +13,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON report of a run, for machines: the same numbers as the metrics table, nested by slice, with per-label
- * metrics as arrays in label-index order and the confusion matrix as {@code counts[true][predicted]}.
+ * metrics as arrays in label-index order and the confusion matrix as {@code counts[true][predicted]}. Every key is
+ * snake_case, and counts are whole numbers.
  */
 public final class JsonReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** Metrics that count reviews: written as whole numbers. */
+    private static final Set<String> COUNTS = Set.of("rows", "labeled_rows", "unlabeled_rows", "support");
     /** Bins of the calibration (reliability) curve. */
     static final int CALIBRATION_BINS = 10;
 
@@ -100,16 +106,18 @@ public final class JsonReport {
 
     private static Map<String, Object> slice(SliceEvaluation slice) {
         Map<String, Object> metrics = new LinkedHashMap<>();
-        Map<String, List<Double>> perLabel = new LinkedHashMap<>();
+        Map<String, List<Number>> perLabel = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         for (SliceEvaluation.MetricValue value : slice.values()) {
             if (value.predictedLabel() != null) {
                 continue;
             }
+            Number number = value.value() != null && COUNTS.contains(value.metric())
+                    ? (Number) Math.round(value.value()) : value.value();
             if (value.classLabel() == null) {
-                metrics.put(value.metric(), value.value());
+                metrics.put(value.metric(), number);
             } else {
-                perLabel.computeIfAbsent(value.metric(), m -> new ArrayList<>()).add(value.value());
+                perLabel.computeIfAbsent(value.metric(), m -> new ArrayList<>()).add(number);
             }
             if (value.note() != null) {
                 notes.add(value.metric() + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")") + ": "

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reviewscore.metrics.ConfusionMatrix;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.RunHistory;
+import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.scoring.ScoringJob;
 import java.time.Duration;
@@ -18,10 +19,15 @@ class MarkdownReportTest {
     private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
 
     private static RunReport cardRun() {
+        return cardRun(null);
+    }
+
+    /** The model card's table, with these score curves (or none). */
+    private static RunReport cardRun(ScoreCurves curves) {
         SliceEvaluation all = new SliceEvaluation("all", "all", 210, 200,
                 new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), 0.23381, 0.98851, null);
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
-                List.of(all), null);
+                List.of(all), curves);
         ScoringJob.Result scoring = new ScoringJob.Result("run-1", "movie-sentiment", "0123456789abcdef", 212,
                 210, 2, 0, 210, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
@@ -68,10 +74,21 @@ class MarkdownReportTest {
 
     @Test
     void theJsonReportCarriesPerLabelArraysAndTheConfusionMatrix() {
-        String json = JsonReport.render(cardRun());
+        long[] positives = new long[ScoreCurves.BINS];
+        long[] negatives = new long[ScoreCurves.BINS];
+        double[] sums = new double[ScoreCurves.BINS];
+        positives[ScoreCurves.bin(0.9)] = 107;
+        negatives[ScoreCurves.bin(0.1)] = 93;
+        sums[ScoreCurves.bin(0.9)] = 107 * 0.9;
+        sums[ScoreCurves.bin(0.1)] = 93 * 0.1;
+        String json = JsonReport.render(cardRun(new ScoreCurves(positives, negatives, sums)));
+        assertTrue(json.contains("\"mean_score\" : 0.9"), json);
         assertTrue(json.contains("\"accuracy\" : 0.95"), json);
         assertTrue(json.contains("\"f1\" : [ 0.946236559139785, 0.9532710280373832 ]"), json);
         assertTrue(json.contains("\"counts\" : [ [ 88, 5 ], [ 5, 102 ] ]"), json);
         assertTrue(json.contains("\"rejects_by_reason\" : {\n      \"empty_text\" : 2\n    }"), json);
+        assertTrue(json.contains("\"rows\" : 210,"), "counts are whole numbers: " + json);
+        assertTrue(json.contains("\"support\" : [ 93, 107 ]"), json);
+        assertTrue(!json.matches("(?s).*\"[a-z]+[A-Z][A-Za-z]*\" :.*"), "no camelCase key: " + json);
     }
 }

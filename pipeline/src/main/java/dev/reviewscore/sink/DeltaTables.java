@@ -74,8 +74,16 @@ public final class DeltaTables {
                         + List.of(schema.fieldNames()) + ".");
             }
         }
-        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark);
-        builder = location.isCatalogTable() ? builder.tableName(location.table()) : builder.location(location.path());
+        if (location.isCatalogTable()) {
+            // SQL, not DeltaTableBuilder.tableName, which takes two-part names only (no catalog.schema.table)
+            String ddl = "CREATE TABLE IF NOT EXISTS " + location.table() + " (" + schema.toDDL() + ") USING delta"
+                    + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + String.join(", ", partitionBy) + ")")
+                    + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')";
+            withRetries("create " + location, () -> spark.sql(ddl));
+            LOG.info("Created Delta table {}", location);
+            return;
+        }
+        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location.path());
         for (StructField field : schema.fields()) {
             builder = builder.addColumn(field);
         }

@@ -257,6 +257,7 @@ public final class Benchmarks {
         if (spark == null) {
             spark = Sessions.create(Map.of("spark.master", "local[" + cores + "]", "spark.ui.enabled", "false",
                     "spark.sql.shuffle.partitions", Integer.toString(4 * cores),
+                    "spark.databricks.delta.snapshotPartitions", Integer.toString(cores),
                     "spark.driver.host", "127.0.0.1"));
         }
         return spark;

@@ -66,6 +66,7 @@ class ClusterIT {
         settings.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         settings.put("spark.ui.enabled", "false");
         settings.put("spark.sql.shuffle.partitions", "8");
+        settings.put("spark.databricks.delta.snapshotPartitions", "2");
         settings.put("spark.driver.host", "127.0.0.1");
         spark = Sessions.create(settings);
         long deadline = System.currentTimeMillis() + 120_000;

@@ -39,6 +39,7 @@ class PlatformSessionIT {
                     .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                     .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                     .config("spark.sql.shuffle.partitions", "7")
+                    .config("spark.databricks.delta.snapshotPartitions", "2")
                     .config("spark.sql.session.timeZone", "America/Los_Angeles")
                     .config("spark.ui.enabled", "false")
                     .getOrCreate();

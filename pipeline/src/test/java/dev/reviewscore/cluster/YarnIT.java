@@ -148,6 +148,7 @@ class YarnIT {
                   reports = "%s"
                 }
                 spark.sql.shuffle.partitions = 4
+                spark.databricks.delta.snapshotPartitions = 2
                 """.formatted(TestPaths.sampleReviews(), modelUri, folder.resolve("scored"), folder.resolve("rejects"),
                 folder.resolve("metrics"), folder.resolve("reports"));
         return Files.writeString(folder.resolve("emr.conf"), config);

@@ -20,6 +20,10 @@ public final class TestSpark {
                     "spark.ui.enabled", "false",
                     "spark.sql.shuffle.partitions", "4",
                     "spark.default.parallelism", "4",
+                    // Delta's own test settings (delta-io/delta build.sbt): a 50-partition state reconstruction
+                    // per snapshot costs seconds on tables of a few hundred rows.
+                    "spark.databricks.delta.snapshotPartitions", "2",
+                    "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4",
                     "spark.driver.host", "127.0.0.1",
                     "spark.sql.warehouse.dir", TestPaths.project().resolve("pipeline/target/spark-warehouse")
                             .toString()));

@@ -2,18 +2,36 @@
 -- MAGIC %md
 -- MAGIC # Exploring reviewscore results
 -- MAGIC
--- MAGIC The queries a dashboard needs, over the three tables the pipeline writes: the scored table (one row per review
--- MAGIC and model version), the metrics table (one row per metric value, per run and slice) and the rejects table.
+-- MAGIC The queries a dashboard needs, over the tables the pipeline writes: the scored table (one row per review and
+-- MAGIC model version), the rejects table, the metrics table (long: one row per metric value, per run and slice) and
+-- MAGIC the three tables made for dashboards, which need no pivot: the runs (one row per run), the slice metrics (one
+-- MAGIC row per evaluation run and slice, the headline metrics as columns) and the latest evaluation of each model
+-- MAGIC version.
 -- MAGIC Set the table names in the first cell (SQL session variables, which Databricks notebooks, Databricks SQL
 -- MAGIC warehouses and Spark 4 all run); every other cell runs as it is. Tables written to a path (`output.*.path`)
 -- MAGIC need a name first: `CREATE TABLE reviews.scored_reviews USING DELTA LOCATION '/path/to/table'`.
 
 -- COMMAND ----------
 
--- parameters: the pipeline's output tables (output.scored / output.metrics / output.rejects)
+-- parameters: the pipeline's output tables (output.scored, .rejects, .metrics, .runs, .slice-metrics, .latest)
 DECLARE OR REPLACE VARIABLE scored_table STRING DEFAULT 'main.reviews.scored_reviews';
-DECLARE OR REPLACE VARIABLE metrics_table STRING DEFAULT 'main.reviews.review_metrics';
 DECLARE OR REPLACE VARIABLE rejects_table STRING DEFAULT 'main.reviews.rejected_reviews';
+DECLARE OR REPLACE VARIABLE metrics_table STRING DEFAULT 'main.reviews.review_metrics';
+DECLARE OR REPLACE VARIABLE runs_table STRING DEFAULT 'main.reviews.review_runs';
+DECLARE OR REPLACE VARIABLE slice_metrics_table STRING DEFAULT 'main.reviews.review_slice_metrics';
+DECLARE OR REPLACE VARIABLE latest_table STRING DEFAULT 'main.reviews.review_latest_metrics';
+
+-- COMMAND ----------
+
+-- MAGIC %md
+-- MAGIC ## Latest evaluation of each model version
+-- MAGIC The model-card numbers of every model version as its latest evaluation gave them, with that run's outcome.
+
+-- COMMAND ----------
+
+SELECT model_name, model_version, evaluated_at, outcome, rows, labeled_rows, accuracy, auc, macro_f1, log_loss
+FROM IDENTIFIER(latest_table)
+ORDER BY evaluated_at DESC;
 
 -- COMMAND ----------
 
@@ -24,43 +42,26 @@ DECLARE OR REPLACE VARIABLE rejects_table STRING DEFAULT 'main.reviews.rejected_
 
 -- COMMAND ----------
 
-SELECT run_id,
-       model_version,
-       max(evaluated_at) AS evaluated_at,
-       max(CASE WHEN metric = 'labeled_rows' THEN value END) AS labeled_reviews,
-       max(CASE WHEN metric = 'accuracy' THEN value END) AS accuracy,
-       max(CASE WHEN metric = 'auc' THEN value END) AS auc,
-       max(CASE WHEN metric = 'macro_f1' THEN value END) AS macro_f1,
-       max(CASE WHEN metric = 'log_loss' THEN value END) AS log_loss
-FROM IDENTIFIER(metrics_table)
+SELECT run_id, model_version, evaluated_at, labeled_rows, accuracy, auc, macro_f1, log_loss
+FROM IDENTIFIER(slice_metrics_table)
 WHERE slice_name = 'all'
-GROUP BY run_id, model_version
-HAVING max(CASE WHEN metric = 'accuracy' THEN 1 END) = 1
 ORDER BY evaluated_at DESC;
 
 -- COMMAND ----------
 
 -- MAGIC %md
 -- MAGIC ## Per slice, latest run
--- MAGIC Accuracy, AUC and review counts for every slice value of the most recent evaluation. Undefined values are
--- MAGIC null, and `note` says why.
+-- MAGIC Accuracy, AUC and review counts for every slice value of the most recent evaluation; undefined values are
+-- MAGIC null (the metrics table's `note` says why).
 
 -- COMMAND ----------
 
 WITH latest AS (
-  SELECT run_id FROM IDENTIFIER(metrics_table) WHERE metric = 'accuracy' ORDER BY evaluated_at DESC LIMIT 1
+  SELECT run_id FROM IDENTIFIER(slice_metrics_table) ORDER BY evaluated_at DESC LIMIT 1
 )
-SELECT m.slice_name,
-       m.slice_value,
-       max(CASE WHEN m.metric = 'rows' THEN m.value END) AS reviews,
-       max(CASE WHEN m.metric = 'labeled_rows' THEN m.value END) AS labeled,
-       max(CASE WHEN m.metric = 'accuracy' THEN m.value END) AS accuracy,
-       max(CASE WHEN m.metric = 'auc' THEN m.value END) AS auc,
-       max(CASE WHEN m.metric = 'auc' THEN m.note END) AS auc_note
-FROM IDENTIFIER(metrics_table) m JOIN latest USING (run_id)
-WHERE m.slice_name NOT IN ('stage', 'score_bin')
-GROUP BY m.slice_name, m.slice_value
-ORDER BY m.slice_name = 'all' DESC, m.slice_name, m.slice_value;
+SELECT slice_name, slice_value, rows, labeled_rows, accuracy, auc, positive_label, precision, recall, f1
+FROM IDENTIFIER(slice_metrics_table) JOIN latest USING (run_id)
+ORDER BY slice_name = 'all' DESC, slice_name, slice_value;
 
 -- COMMAND ----------
 
@@ -117,25 +118,19 @@ ORDER BY run_id DESC, rows DESC;
 -- COMMAND ----------
 
 -- MAGIC %md
--- MAGIC ## Volume, rejects and drift per scoring run
--- MAGIC What each run read, scored, rejected and skipped, its positive rate, and the drift (population stability
--- MAGIC index) of its scores against the previous run of the same model version.
+-- MAGIC ## Runs: outcome, volume, rejects, drift and time
+-- MAGIC One row per run, newest first: how it ended (succeeded, gates_broken or failed, with the error), what it read,
+-- MAGIC scored, rejected and skipped, its positive rate, the drift (population stability index) of its scores against
+-- MAGIC the previous run of the same model version, the time of each step, and the scheduler's run id.
 
 -- COMMAND ----------
 
-SELECT run_id,
-       model_version,
-       max(evaluated_at) AS started_at,
-       max(CASE WHEN metric = 'input_rows' THEN value END) AS input_rows,
-       max(CASE WHEN metric = 'scored_rows' THEN value END) AS scored_rows,
-       max(CASE WHEN metric = 'rejected_rows' THEN value END) AS rejected_rows,
-       max(CASE WHEN metric = 'skipped_rows' THEN value END) AS skipped_rows,
-       max(CASE WHEN metric = 'positive_rate' THEN value END) AS positive_rate,
-       max(CASE WHEN metric = 'drift_psi' THEN value END) AS drift_psi
-FROM IDENTIFIER(metrics_table)
-WHERE slice_name = 'all'
-GROUP BY run_id, model_version
-HAVING max(CASE WHEN metric = 'input_rows' THEN 1 END) = 1
+SELECT run_id, command, started_at, outcome, error, model_version, input_rows, scored_rows, rejected_rows,
+       skipped_rows, round(reject_rate, 4) AS reject_rate, round(positive_rate, 4) AS positive_rate,
+       round(drift_psi, 4) AS drift_psi, gates_broken, broken_gates,
+       round(read_seconds + score_seconds + merge_seconds + rejects_seconds, 1) AS scoring_seconds,
+       round(evaluate_seconds, 1) AS evaluate_seconds, scheduler_run_id, spark_application_id
+FROM IDENTIFIER(runs_table)
 ORDER BY started_at DESC;
 
 -- COMMAND ----------

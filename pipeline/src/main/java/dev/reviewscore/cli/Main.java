@@ -158,8 +158,15 @@ public final class Main implements Callable<Integer> {
             SparkSession spark = Sessions.create(loaded.config().spark());
             try {
                 Pipeline pipeline = new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out);
-                List<GateViolation> violations = run(pipeline, loaded.config().gates());
-                pipeline.recordGates(violations);
+                String command = getClass().getAnnotation(Command.class).name();
+                List<GateViolation> violations;
+                try {
+                    violations = run(pipeline, loaded.config().gates());
+                } catch (RuntimeException e) {
+                    pipeline.recordFailure(command, e);
+                    throw e;
+                }
+                pipeline.finish(command, violations);
                 violations.forEach(violation -> parent.err.println(violation.message()));
                 return violations.isEmpty() ? OK : GATE_FAILED;
             } finally {

@@ -3,17 +3,15 @@ package dev.reviewscore.cli;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import ai.djl.Device;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.gates.GateViolation;
-import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.Evaluator;
+import dev.reviewscore.metrics.ReviewEvaluator;
 import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
@@ -21,7 +19,9 @@ import dev.reviewscore.monitoring.ScoreMonitor;
 import dev.reviewscore.report.ModelCardBlock;
 import dev.reviewscore.report.Reports;
 import dev.reviewscore.report.RunReport;
+import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.MetricsTable;
 import java.io.PrintStream;
@@ -32,22 +32,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The driver's plan for one run: score, evaluate, or both with one run id. Prints a short account of what it did to
  * the given stream (the command line's standard output).
  */
 public final class Pipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     private static final int HISTORY_RUNS = 60;
     private final SparkSession spark;
     private final JobConfig config;
     private final ModelBundle bundle;
     private final RunInfo run;
     private final PrintStream out;
+    private Scored scored;
+    private Evaluation evaluation;
+    private Instant evaluatedAt;
+    private double evaluateSeconds;
 
     /**
      * @param spark the session
@@ -70,12 +76,9 @@ public final class Pipeline {
      * work (and a local-mode run reuses the loaded copy).
      */
     public static ModelBundle openAndProbe(JobConfig config) {
-        Configuration hadoop = ModelLocation.hadoopConfiguration(config.spark());
-        ModelBundle bundle = ModelLocation.open(config.model().location(), hadoop);
-        boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
+        ModelBundle bundle = ReviewSentiment.openAndProbe(config.model(),
+                ModelLocation.hadoopConfiguration(config.spark()));
         bundle.positiveIndex(config.model().positiveLabel());
-        ExecutorModels.get(bundle, tokenTypes, Device.cpu(), config.model().threads(), hadoop)
-                .newPredictor(config.model()).close();
         return bundle;
     }
 
@@ -125,7 +128,8 @@ public final class Pipeline {
                 run.startedAt(), counts, result.stages()));
         rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
         MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
-        return new Scored(result, monitoring);
+        scored = new Scored(result, monitoring);
+        return scored;
     }
 
     /**
@@ -162,13 +166,15 @@ public final class Pipeline {
             out.println("The scored table has no scores of model version " + version + " yet: the evaluation "
                     + "covers 0 reviews.");
         }
-        int positive = version.equals(bundle.version()) ? bundle.positiveIndex(config.model().positiveLabel())
-                : ModelBundle.positiveIndex(labels, config.model().positiveLabel(), name);
-        Instant evaluatedAt = Instant.now();
-        Evaluation evaluation = Evaluator.evaluate(scores, name, version, labels, positive,
-                config.evaluation().slices());
+        long start = System.nanoTime();
+        evaluatedAt = Instant.now();
+        evaluation = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
+                .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
+                .withModel(name, version).evaluate(scores);
         MetricsTable.append(spark, config.output().metrics(),
                 MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
+        DashboardTables.appendSlices(spark, config.output().sliceMetrics(), evaluation, run.runId(), evaluatedAt,
+                run.commitTag());
         RunHistory history = MetricsTable.history(spark, config.output().metrics(), name, HISTORY_RUNS);
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
                 scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history);
@@ -181,6 +187,7 @@ public final class Pipeline {
         for (Path file : files) {
             out.println("Report: " + file);
         }
+        evaluateSeconds = (System.nanoTime() - start) / 1e9;
         return evaluation;
     }
 
@@ -189,7 +196,7 @@ public final class Pipeline {
      * driver: {@code gates_broken} (slice all/all; 0 when the run passed every configured gate) and, per broken gate,
      * a {@code gate_broken} row (slice {@code gate} / the gate's key) with the measured value and the message.
      */
-    public void recordGates(List<GateViolation> violations) {
+    private void recordGates(List<GateViolation> violations) {
         String version = evaluatedVersion();
         Instant at = Instant.now();
         List<Row> rows = new ArrayList<>();
@@ -201,6 +208,83 @@ public final class Pipeline {
                     "gate_broken", violation.value(), violation.message()));
         }
         MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
+    }
+
+    /**
+     * Ends a run that did its work: records the quality gates' outcome in the metrics table, the run's row in the
+     * runs table and, when it evaluated, the latest evaluation of its model version.
+     *
+     * @param command the command that ran (run, score or evaluate)
+     * @param violations the quality gates the run broke
+     */
+    public void finish(String command, List<GateViolation> violations) {
+        recordGates(violations);
+        String outcome = violations.isEmpty() ? "succeeded" : "gates_broken";
+        Map<String, Object> values = runValues(command, outcome);
+        values.put("gates_configured", config.gates().configured());
+        values.put("gates_broken", violations.size());
+        values.put("broken_gates", violations.stream().map(GateViolation::gate).toList().toArray(new String[0]));
+        DashboardTables.appendRun(spark, config.output().runs(), values, run.commitTag());
+        if (evaluation != null) {
+            DashboardTables.updateLatest(spark, config.output().latest(), evaluation, run.runId(), evaluatedAt,
+                    outcome, run.commitTag());
+        }
+    }
+
+    /**
+     * Records a run that failed in the runs table, as far as it got. Never throws: a table that cannot be written
+     * is logged, and the run's own error is what the caller reports.
+     *
+     * @param command the command that ran
+     * @param error why it failed
+     */
+    public void recordFailure(String command, Throwable error) {
+        try {
+            Map<String, Object> values = runValues(command, "failed");
+            String message = String.valueOf(error.getMessage()).strip();
+            int newline = message.indexOf('\n');
+            values.put("error", error.getClass().getSimpleName() + ": "
+                    + (newline < 0 ? message : message.substring(0, newline)));
+            DashboardTables.appendRun(spark, config.output().runs(), values, run.commitTag());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record the failed run {} in {}: {}", run.runId(), config.output().runs(), e.toString());
+        }
+    }
+
+    private Map<String, Object> runValues(String command, String outcome) {
+        Map<String, Object> values = new java.util.HashMap<>();
+        values.put("run_id", run.runId());
+        values.put("command", command);
+        values.put("started_at", java.sql.Timestamp.from(run.startedAt()));
+        values.put("finished_at", java.sql.Timestamp.from(Instant.now()));
+        values.put("outcome", outcome);
+        values.put("model_name", bundle.name());
+        values.put("model_version", scored != null ? bundle.version() : evaluatedVersion());
+        values.put("spark_application_id", spark.sparkContext().applicationId());
+        values.put("scheduler_run_id", config.output().schedulerRunId());
+        if (scored != null) {
+            ScoringJob.Result result = scored.result();
+            values.put("source", config.source().location().isCatalogTable() ? config.source().location().table()
+                    : TableLocation.redact(config.source().location().path()));
+            values.put("input_rows", result.input());
+            values.put("scored_rows", result.scored());
+            values.put("rejected_rows", result.rejected());
+            values.put("skipped_rows", result.skipped());
+            values.put("reject_rate", result.input() == 0 ? null : result.rejected() / (double) result.input());
+            values.put("positive_rate", scored.monitoring().positiveRate());
+            values.put("mean_positive_probability", scored.monitoring().meanScore());
+            values.put("drift_psi", scored.monitoring().drift());
+            values.put("drift_against_run", scored.monitoring().previousRun());
+            result.stages().forEach((stage, time) -> values.put(stage + "_seconds", time.toMillis() / 1000.0));
+        }
+        if (evaluation != null) {
+            values.put("evaluate_seconds", evaluateSeconds);
+            values.put("evaluated_rows", evaluation.overall().rows());
+            values.put("labeled_rows", evaluation.overall().labeled());
+            values.put("accuracy", evaluation.overall().accuracy());
+            values.put("auc", evaluation.overall().auc());
+        }
+        return values;
     }
 
     /** The model version evaluations and gates are about: {@code evaluation.model-version}, else the model's. */

@@ -35,7 +35,6 @@ public final class JobConfigLoader {
     private static final List<String> OPEN_SECTIONS = List.of("spark", "source.options", "evaluation.slices");
     private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|passwd|secret|token|key|credential).*");
-    private static final Pattern URI_USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
 
     private final Path baseDir;
 
@@ -263,9 +262,18 @@ public final class JobConfigLoader {
     private OutputConfig readOutput(Reader reader) {
         String reports = reader.optString("output.reports");
         ConfigCheck.require(reports != null, "output.reports", null, "set the folder for JSON and Markdown reports");
-        return new OutputConfig(table(reader, "output.scored"), table(reader, "output.rejects"),
-                table(reader, "output.metrics"), resolvePath(reports), reader.strings("output.partition-by"),
+        TableLocation metrics = table(reader, "output.metrics");
+        return new OutputConfig(table(reader, "output.scored"), table(reader, "output.rejects"), metrics,
+                optionalTable(reader, "output.runs", metrics.sibling("review_runs")),
+                optionalTable(reader, "output.slice-metrics", metrics.sibling("review_slice_metrics")),
+                optionalTable(reader, "output.latest", metrics.sibling("review_latest_metrics")),
+                reader.optString("output.scheduler-run-id"), resolvePath(reports), reader.strings("output.partition-by"),
                 reader.bool("output.keep-text"));
+    }
+
+    private TableLocation optionalTable(Reader reader, String key, TableLocation otherwise) {
+        return reader.optString(key + ".path") == null && reader.optString(key + ".table") == null ? otherwise
+                : table(reader, key);
     }
 
     private TableLocation table(Reader reader, String key) {
@@ -294,14 +302,9 @@ public final class JobConfigLoader {
             Object value = entry.getValue().unwrapped();
             String text = String.valueOf(value);
             boolean userKey = !defaults.hasPathOrNull(key);
-            settings.put(key, userKey && SECRET_KEY.matcher(key).matches() ? "****" : redactUserInfo(text));
+            settings.put(key, userKey && SECRET_KEY.matcher(key).matches() ? "****" : TableLocation.redact(text));
         }
         return settings;
-    }
-
-    /** Masks credentials written into URIs ({@code scheme://user:password@host}). */
-    static String redactUserInfo(String value) {
-        return URI_USER_INFO.matcher(value).replaceAll("$1****@");
     }
 
     /** Typed reads whose failures name the key. */

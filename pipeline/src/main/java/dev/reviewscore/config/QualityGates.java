@@ -34,6 +34,12 @@ public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1,
         return new QualityGates(null, null, null, null, null, null);
     }
 
+    /** How many gates are turned on. */
+    public int configured() {
+        return (int) java.util.stream.Stream.of(minAccuracy, minAuc, minMacroF1, maxLogLoss, maxDrift, maxRejectRate)
+                .filter(java.util.Objects::nonNull).count();
+    }
+
     private static void unitInterval(String key, Double value) {
         ConfigCheck.require(value == null || (value >= 0 && value <= 1), key, value,
                 "use a number from 0 to 1, or null to turn the gate off");

@@ -1,6 +1,7 @@
 package dev.reviewscore.config;
 
 import java.io.Serializable;
+import java.util.regex.Pattern;
 
 /**
  * Where a table lives: a Delta table at a path (local path or Hadoop FileSystem URI) or a catalog table name.
@@ -10,6 +11,7 @@ import java.io.Serializable;
  * @param table the catalog name (for example {@code reviews.scored}), or null
  */
 public record TableLocation(String path, String table) implements Serializable {
+    private static final Pattern URI_USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
 
     /** Checks that exactly one of path and table is set. */
     public TableLocation {
@@ -28,13 +30,33 @@ public record TableLocation(String path, String table) implements Serializable {
         return new TableLocation(null, table);
     }
 
+    /**
+     * A table next to this one, with the given name: in the same folder for a path, in the same schema for a catalog
+     * table.
+     */
+    public TableLocation sibling(String name) {
+        if (isCatalogTable()) {
+            int dot = table.lastIndexOf('.');
+            return named(dot < 0 ? name : table.substring(0, dot + 1) + name);
+        }
+        String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        int slash = trimmed.lastIndexOf('/');
+        return atPath(slash < 0 ? name : trimmed.substring(0, slash + 1) + name);
+    }
+
     /** Whether this is a catalog table rather than a path. */
     public boolean isCatalogTable() {
         return table != null;
     }
 
+    /** Masks credentials written into URIs ({@code scheme://user:password@host} becomes {@code scheme://****@host}). */
+    public static String redact(String value) {
+        return URI_USER_INFO.matcher(value).replaceAll("$1****@");
+    }
+
+    /** {@code path <path>} or {@code table <name>}, with any credentials in the path masked. */
     @Override
     public String toString() {
-        return isCatalogTable() ? "table " + table : "path " + path;
+        return isCatalogTable() ? "table " + table : "path " + redact(path);
     }
 }

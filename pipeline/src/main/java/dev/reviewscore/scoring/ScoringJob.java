@@ -15,7 +15,6 @@ import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ModelBundle;
-import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
@@ -29,21 +28,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Scores a review table into the scored Delta table: reads and normalizes the source, leaves out reviews this model
  * version already scored with the same text (unless a full rescore is asked for), scores the rest on the executors
- * ({@link ScorePartition}), MERGEs the scores on (review id, model version) and appends rows that could not be
+ * (through {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the scores on (review id, model version) and appends rows that could not be
  * scored to the rejects table.
  *
  * <p>The source is read once: every row goes through one pass that checks it, marks it as already scored or not, and
@@ -124,7 +121,6 @@ public final class ScoringJob {
         long mark = System.nanoTime();
         TableLocation scoredTable = config.output().scored();
         int positive = bundle.positiveIndex(config.model().positiveLabel());
-        boolean tokenTypes = config.model().tokenTypes() != null ? config.model().tokenTypes() : bundle.tokenTypes();
         List<String> passThrough = config.source().columns().passThrough();
 
         describe("reading and checking the source");
@@ -142,12 +138,9 @@ public final class ScoringJob {
         mark = lap(stages, "read", mark);
 
         LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
-        ScorePartition scorer = new ScorePartition(bundle, config.model(), tokenTypes, marked.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter,
-                ModelLocation.isUri(bundle.location())
-                        ? new SerializableConfiguration(spark.sessionState().newHadoopConf()) : null);
-        Dataset<Row> predicted = marked.mapPartitions(scorer,
-                Encoders.row(ScorePartition.outputSchema(marked.schema()))).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> predicted = ReviewSentiment.of(bundle, config.model())
+                .predict(marked, ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         describe(SCORING_STEP);
         Column status = when(col(ReviewColumns.REJECT_REASON).isNotNull(), lit("rejected"))
                 .when(col(ALREADY_SCORED), lit("skipped")).otherwise(lit("scored"));
@@ -293,7 +286,8 @@ public final class ScoringJob {
                 col(ReviewColumns.REVIEW_ID),
                 col(ReviewColumns.REJECT_REASON).as("reason"),
                 coalesce(col(ScorePartition.REJECT_DETAIL), detail).as("detail"),
-                to_json(struct(original.toArray(new Column[0]))).as("original"));
+                to_json(struct(original.toArray(new Column[0]))).as("original"),
+                lit(bundle.name()).as("model_name"));
     }
 
     private static StructType withComments(StructType schema) {

@@ -5,6 +5,7 @@ import dev.reviewscore.config.TableLocation;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,8 @@ public final class DeltaTables {
 
     /**
      * Creates the table when it is absent, with column comments, partitioning and the schema version property.
-     * An existing table written by another schema version fails with a message saying so.
+     * An existing table of an earlier schema version is upgraded: the columns it lacks are added (null in its
+     * existing rows) and its version property is raised. A table of a later version fails with a message saying so.
      *
      * @param schema the table's columns (comments taken from field metadata)
      * @param partitionBy partition columns, used only at creation
@@ -64,7 +66,7 @@ public final class DeltaTables {
     public static void ensureTable(SparkSession spark, TableLocation location, StructType schema,
                                    List<String> partitionBy) {
         if (exists(spark, location)) {
-            checkVersion(spark, location);
+            upgrade(spark, location, schema);
             return;
         }
         for (String column : partitionBy) {
@@ -96,16 +98,35 @@ public final class DeltaTables {
         LOG.info("Created Delta table {}", location);
     }
 
-    private static void checkVersion(SparkSession spark, TableLocation location) {
+    private static void upgrade(SparkSession spark, TableLocation location, StructType schema) {
         Dataset<Row> properties = spark.sql("SHOW TBLPROPERTIES " + sqlName(location));
         List<Row> version = properties.where(properties.col("key").equalTo(TableSchemas.VERSION_PROPERTY))
                 .collectAsList();
         String found = version.isEmpty() ? null : version.get(0).getString(1);
-        if (found != null && !found.equals(Integer.toString(TableSchemas.VERSION))) {
-            throw new InvalidInputException("Table " + location + " has schema version " + found + ", but this "
-                    + "version of the pipeline writes schema version " + TableSchemas.VERSION + ". Fix: write to a "
-                    + "new table, or migrate the table as README.md \"Table schemas\" describes.");
+        if (found == null || found.equals(Integer.toString(TableSchemas.VERSION))) {
+            return;
         }
+        if (!found.matches("\\d{1,9}") || Integer.parseInt(found) > TableSchemas.VERSION) {
+            throw new InvalidInputException("Table " + location + " has schema version " + found + ", but this "
+                    + "version of the pipeline writes schema version " + TableSchemas.VERSION + " and cannot write to "
+                    + "a later one. Fix: run the pipeline version that wrote it, or write to a new table.");
+        }
+        List<String> present = List.of(read(spark, location).schema().fieldNames());
+        List<String> added = new ArrayList<>();
+        for (StructField field : schema.fields()) {
+            if (!present.contains(field.name())) {
+                String comment = field.getComment().isDefined() ? " COMMENT '"
+                        + field.getComment().get().replace("\\", "\\\\").replace("'", "\\'") + "'" : "";
+                String ddl = "ALTER TABLE " + sqlName(location) + " ADD COLUMNS (`" + field.name() + "` "
+                        + field.dataType().sql() + comment + ")";
+                withRetries("upgrade " + location, () -> spark.sql(ddl));
+                added.add(field.name());
+            }
+        }
+        withRetries("upgrade " + location, () -> spark.sql("ALTER TABLE " + sqlName(location)
+                + " SET TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')"));
+        LOG.info("Upgraded {} from schema version {} to {}: added columns {}", location, found, TableSchemas.VERSION,
+                added);
     }
 
     /**

@@ -9,13 +9,17 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The schemas of the tables this pipeline writes: a contract with the dashboards and jobs that read them. Columns
- * carry Delta column comments. Renaming, retyping or removing a column requires a new {@link #VERSION}; adding one
- * at the end does too. Pass-through columns of the scored table follow its fixed columns and are not part of the
- * contract.
+ * carry Delta column comments. Changes are additive: a new version adds tables, or columns at the end of a table,
+ * and never renames, retypes or removes one; the job upgrades a table of an earlier version when it first writes to
+ * it ({@link DeltaTables#ensureTable}). Pass-through columns of the scored table follow its fixed columns and are not
+ * part of the contract.
+ *
+ * <p>Version 2 added the dashboard tables ({@link #RUNS}, {@link #SLICE_METRICS}, {@link #LATEST}) and the rejects
+ * table's {@code model_name}.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -52,6 +56,7 @@ public final class TableSchemas {
                 + "duplicate_row, conflicting_duplicate_id, model_error"),
         column("detail", DataTypes.StringType, "What the reason means, or the model's error message"),
         column("original", DataTypes.StringType, "The row's values as JSON: id, text, source label, pass-through"),
+        column("model_name", DataTypes.StringType, "The model the run scored with (since schema version 2)"),
     });
 
     /** Long format: one row per metric value, per evaluation run and slice; charts read it over time. */
@@ -68,6 +73,83 @@ public final class TableSchemas {
         column("predicted_label", DataTypes.StringType, "The predicted label of confusion_count; null otherwise"),
         column("value", DataTypes.DoubleType, "The value; null when undefined (see note)"),
         column("note", DataTypes.StringType, "Why a value is null or 0 by convention, else null"),
+    });
+
+    /** For dashboards: one row per run, whatever it did and however it ended. */
+    public static final StructType RUNS = new StructType(new StructField[] {
+        column("run_id", DataTypes.StringType, "The run"),
+        column("command", DataTypes.StringType, "run, score or evaluate"),
+        column("started_at", DataTypes.TimestampType, "When the run started"),
+        column("finished_at", DataTypes.TimestampType, "When the run ended"),
+        column("outcome", DataTypes.StringType,
+                "succeeded, gates_broken (everything written, a quality gate broken: exit code 3) or failed"),
+        column("error", DataTypes.StringType, "Why a failed run failed (first line of the error), else null"),
+        column("model_name", DataTypes.StringType, "Model name"),
+        column("model_version", DataTypes.StringType, "The model version scored with, or evaluated"),
+        column("source", DataTypes.StringType, "The source scored (credentials masked); null when the run did not score"),
+        column("input_rows", DataTypes.LongType, "Rows read from the source; null when the run did not score"),
+        column("scored_rows", DataTypes.LongType, "Rows scored and merged into the scored table"),
+        column("rejected_rows", DataTypes.LongType, "Rows written to the rejects table"),
+        column("skipped_rows", DataTypes.LongType, "Rows already scored by this model version with the same text"),
+        column("reject_rate", DataTypes.DoubleType, "rejected_rows / input_rows; null when nothing was read"),
+        column("positive_rate", DataTypes.DoubleType, "Share of this run's scored reviews predicted positive"),
+        column("mean_positive_probability", DataTypes.DoubleType, "Mean positive probability of this run's scores"),
+        column("drift_psi", DataTypes.DoubleType,
+                "Population stability index of this run's scores against drift_against_run; null when none"),
+        column("drift_against_run", DataTypes.StringType, "The earlier scoring run drift_psi compares with"),
+        column("read_seconds", DataTypes.DoubleType, "Seconds reading and checking the source"),
+        column("score_seconds", DataTypes.DoubleType, "Seconds scoring"),
+        column("merge_seconds", DataTypes.DoubleType, "Seconds merging scores into the scored table"),
+        column("rejects_seconds", DataTypes.DoubleType, "Seconds writing rejected rows"),
+        column("evaluate_seconds", DataTypes.DoubleType, "Seconds evaluating and writing reports; null when not run"),
+        column("evaluated_rows", DataTypes.LongType, "Scored reviews the evaluation covered; null when not run"),
+        column("labeled_rows", DataTypes.LongType, "Labeled reviews among them"),
+        column("accuracy", DataTypes.DoubleType, "Whole-table accuracy of the evaluation"),
+        column("auc", DataTypes.DoubleType, "Whole-table ROC AUC of the evaluation"),
+        column("gates_configured", DataTypes.IntegerType,
+                "Quality gates configured (each run checks those its command reaches); null when not reached"),
+        column("gates_broken", DataTypes.IntegerType, "Quality gates broken; null when not reached"),
+        column("broken_gates", DataTypes.createArrayType(DataTypes.StringType),
+                "The broken gates' keys, for example gates.min-accuracy"),
+        column("spark_application_id", DataTypes.StringType, "Spark's application id (YARN: the application)"),
+        column("scheduler_run_id", DataTypes.StringType, "The scheduler's id for the run (output.scheduler-run-id)"),
+    });
+
+    /** For dashboards: one row per evaluation run and slice, the headline metrics as columns. */
+    public static final StructType SLICE_METRICS = new StructType(new StructField[] {
+        column("run_id", DataTypes.StringType, "The evaluation run"),
+        column("model_name", DataTypes.StringType, "Model name"),
+        column("model_version", DataTypes.StringType, "Model version evaluated"),
+        column("evaluated_at", DataTypes.TimestampType, "When the evaluation ran"),
+        column("slice_name", DataTypes.StringType, "Slice name (evaluation.slices), or 'all' for the whole table"),
+        column("slice_value", DataTypes.StringType, "Slice value, or 'all'"),
+        column("rows", DataTypes.LongType, "Scored reviews in the slice"),
+        column("labeled_rows", DataTypes.LongType, "Labeled reviews in the slice"),
+        column("accuracy", DataTypes.DoubleType, "Accuracy; null without labeled reviews"),
+        column("auc", DataTypes.DoubleType, "ROC AUC of the positive label; null when undefined (one class only)"),
+        column("log_loss", DataTypes.DoubleType, "Mean cross-entropy (scikit-learn's log_loss)"),
+        column("macro_f1", DataTypes.DoubleType, "Mean of the labels' F1"),
+        column("weighted_f1", DataTypes.DoubleType, "Labels' F1 weighted by support"),
+        column("positive_label", DataTypes.StringType, "The label the next three columns are about"),
+        column("precision", DataTypes.DoubleType, "Precision of the positive label"),
+        column("recall", DataTypes.DoubleType, "Recall of the positive label"),
+        column("f1", DataTypes.DoubleType, "F1 of the positive label"),
+    });
+
+    /** For dashboards: the latest evaluation of each model version, whole table, with its run's outcome. */
+    public static final StructType LATEST = new StructType(new StructField[] {
+        column("model_name", DataTypes.StringType, "Model name"),
+        column("model_version", DataTypes.StringType, "Model version"),
+        column("run_id", DataTypes.StringType, "The latest run that evaluated this model version"),
+        column("evaluated_at", DataTypes.TimestampType, "When that run evaluated"),
+        column("outcome", DataTypes.StringType, "That run's outcome: succeeded or gates_broken"),
+        column("rows", DataTypes.LongType, "Scored reviews evaluated"),
+        column("labeled_rows", DataTypes.LongType, "Labeled reviews among them"),
+        column("accuracy", DataTypes.DoubleType, "Accuracy"),
+        column("auc", DataTypes.DoubleType, "ROC AUC of the positive label"),
+        column("log_loss", DataTypes.DoubleType, "Mean cross-entropy"),
+        column("macro_f1", DataTypes.DoubleType, "Mean of the labels' F1"),
+        column("weighted_f1", DataTypes.DoubleType, "Labels' F1 weighted by support"),
     });
 
     private TableSchemas() {}

@@ -62,9 +62,14 @@ class CatalogOutputsTest {
             assertEquals(320, spark.table(schema + ".scored_reviews").count());
             assertEquals(0, spark.table(schema + ".rejected_reviews").count());
             assertEquals(2, spark.table(schema + ".review_metrics").select("run_id").distinct().count());
+            // the dashboard tables, not configured, are made next to the metrics table in the same schema
+            assertEquals(2, spark.table(schema + ".review_runs").count());
+            assertEquals(2, spark.table(schema + ".review_slice_metrics").where("slice_name = 'all'").count());
+            assertEquals(1, spark.table(schema + ".review_latest_metrics").count());
             assertTrue(spark.sql("DESCRIBE DETAIL " + schema + ".scored_reviews").first().<String>getAs("format")
                     .equals("delta"));
-            for (String table : List.of("scored_reviews", "rejected_reviews", "review_metrics")) {
+            for (String table : List.of("scored_reviews", "rejected_reviews", "review_metrics", "review_runs",
+                    "review_slice_metrics", "review_latest_metrics")) {
                 StructType created = spark.table(schema + "." + table).schema();
                 assertTrue(created.fields()[0].getComment().isDefined(), table + " has column comments");
                 assertEquals(Integer.toString(TableSchemas.VERSION), spark.sql("SHOW TBLPROPERTIES " + schema + "."

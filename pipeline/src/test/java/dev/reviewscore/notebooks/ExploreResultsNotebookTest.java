@@ -45,6 +45,7 @@ class ExploreResultsNotebookTest {
         Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         pipeline.evaluate(pipeline.score());
+        pipeline.finish("run", List.of());
     }
 
     @Test
@@ -79,14 +80,20 @@ class ExploreResultsNotebookTest {
                 for (String statement : sql.split(";\\s*\n")) {
                     spark.sql(statement.replaceAll(";\\s*$", ""));
                 }
-                Map<String, String> defaults = Map.of("scored", "main.reviews.scored_reviews",
-                        "metrics", "main.reviews.review_metrics", "rejects", "main.reviews.rejected_reviews");
+                // variable -> (its default, the folder this test's runs wrote: the dashboard tables sit next to metrics)
+                Map<String, List<String>> tables = Map.of(
+                        "scored", List.of("main.reviews.scored_reviews", "scored"),
+                        "rejects", List.of("main.reviews.rejected_reviews", "rejects"),
+                        "metrics", List.of("main.reviews.review_metrics", "metrics"),
+                        "runs", List.of("main.reviews.review_runs", "review_runs"),
+                        "slice_metrics", List.of("main.reviews.review_slice_metrics", "review_slice_metrics"),
+                        "latest", List.of("main.reviews.review_latest_metrics", "review_latest_metrics"));
                 spark.sql("CREATE DATABASE IF NOT EXISTS notebook_test");
-                defaults.forEach((table, name) -> {
-                    assertEquals(name, spark.sql("SELECT " + table + "_table").first().getString(0));
+                tables.forEach((table, names) -> {
+                    assertEquals(names.get(0), spark.sql("SELECT " + table + "_table").first().getString(0));
                     spark.sql("DROP TABLE IF EXISTS notebook_test." + table);
-                    spark.sql("CREATE TABLE notebook_test." + table + " USING DELTA LOCATION '" + dir.resolve(table)
-                            + "'");
+                    spark.sql("CREATE TABLE notebook_test." + table + " USING DELTA LOCATION '"
+                            + dir.resolve(names.get(1)) + "'");
                     spark.sql("SET VAR " + table + "_table = 'notebook_test." + table + "'");
                 });
                 continue;
@@ -95,6 +102,6 @@ class ExploreResultsNotebookTest {
             assertTrue(!rows.isEmpty(), "no rows from notebook cell:\n" + sql);
             queries++;
         }
-        assertEquals(7, queries, "SQL cells run");
+        assertEquals(8, queries, "SQL cells run");
     }
 }

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TableSchemasTest {
     private static final Map<String, StructType> TABLES = Map.of(
-            "scored", TableSchemas.SCORED, "rejects", TableSchemas.REJECTS, "metrics", TableSchemas.METRICS);
+            "scored", TableSchemas.SCORED, "rejects", TableSchemas.REJECTS, "metrics", TableSchemas.METRICS,
+            "runs", TableSchemas.RUNS, "slice_metrics", TableSchemas.SLICE_METRICS, "latest", TableSchemas.LATEST);
 
     private static List<String> describe() {
         List<String> lines = new ArrayList<>();
-        for (String table : List.of("scored", "rejects", "metrics")) {
+        for (String table : List.of("scored", "rejects", "metrics", "runs", "slice_metrics", "latest")) {
             for (StructField field : TABLES.get(table).fields()) {
                 lines.add(table + " " + field.name() + " " + field.dataType().simpleString());
             }

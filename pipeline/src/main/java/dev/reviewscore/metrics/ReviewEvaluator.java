@@ -1,0 +1,223 @@
+package dev.reviewscore.metrics;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.map_keys;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.inference.ModelBundle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.NumericType;
+
+/**
+ * Evaluates any DataFrame that has a true-label column and a probability column with exactly the metrics the job
+ * computes (accuracy, per-label precision / recall / F1, macro and weighted F1, log loss, exact ROC AUC, confusion
+ * counts), for the whole table and per slice when asked, on the cluster: only aggregates reach the driver.
+ *
+ * <p>Accepted columns: probabilities as a map of label to probability (what {@code ReviewSentiment} writes), an array
+ * of doubles or a Spark ML vector in label order; the true label as a label name (in any letter case) or a label
+ * index (integer or double, as Spark ML's label columns are); rows whose label is null count as unlabeled. The predicted label is read
+ * from a prediction column when one is set, else it is the most probable label. Rows without probabilities (not
+ * scored) are left out. Settings are immutable: each {@code with...} returns a new evaluator.
+ */
+public final class ReviewEvaluator {
+    private final List<String> labels;
+    private final String labelCol;
+    private final String probabilitiesCol;
+    private final String predictionCol;
+    private final String positiveLabel;
+    private final Map<String, String> slices;
+    private final String modelName;
+    private final String modelVersion;
+
+    private ReviewEvaluator(List<String> labels, String labelCol, String probabilitiesCol, String predictionCol,
+                            String positiveLabel, Map<String, String> slices, String modelName, String modelVersion) {
+        this.labels = List.copyOf(labels);
+        this.labelCol = labelCol;
+        this.probabilitiesCol = probabilitiesCol;
+        this.predictionCol = predictionCol;
+        this.positiveLabel = positiveLabel;
+        this.slices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(slices));
+        this.modelName = modelName;
+        this.modelVersion = modelVersion;
+    }
+
+    /**
+     * An evaluator for the columns {@code label} and {@code probabilities}, without slices.
+     *
+     * @param labels the labels in index order; empty to take them (sorted) from the keys of a probability map
+     * @return the evaluator
+     */
+    public static ReviewEvaluator forLabels(List<String> labels) {
+        return new ReviewEvaluator(labels, "label", "probabilities", null, null, Map.of(), null, null);
+    }
+
+    /** Reads the true label from this column (a label name, or an index). */
+    public ReviewEvaluator withLabelCol(String column) {
+        return new ReviewEvaluator(labels, column, probabilitiesCol, predictionCol, positiveLabel, slices, modelName,
+                modelVersion);
+    }
+
+    /** Reads the probabilities from this column (map of label to probability, array or vector in label order). */
+    public ReviewEvaluator withProbabilitiesCol(String column) {
+        return new ReviewEvaluator(labels, labelCol, column, predictionCol, positiveLabel, slices, modelName,
+                modelVersion);
+    }
+
+    /** Reads the predicted label from this column (a name or an index) instead of taking the most probable one. */
+    public ReviewEvaluator withPredictionCol(String column) {
+        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, column, positiveLabel, slices, modelName,
+                modelVersion);
+    }
+
+    /**
+     * Computes AUC for this label against the rest; null (the default) takes a label named positive or pos, else
+     * the second of two labels.
+     */
+    public ReviewEvaluator withPositiveLabel(String label) {
+        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, label, slices, modelName,
+                modelVersion);
+    }
+
+    /** Also evaluates each value of a Spark SQL expression over the DataFrame's columns on its own. */
+    public ReviewEvaluator withSlice(String name, String expression) {
+        Map<String, String> more = new LinkedHashMap<>(slices);
+        more.put(name, expression);
+        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, more, modelName,
+                modelVersion);
+    }
+
+    /** Slices by name and SQL expression, replacing any set before. */
+    public ReviewEvaluator withSlices(Map<String, String> byName) {
+        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, byName,
+                modelName, modelVersion);
+    }
+
+    /** Names the model and version the evaluation describes (in reports and the metrics table). */
+    public ReviewEvaluator withModel(String name, String version) {
+        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, slices, name,
+                version);
+    }
+
+    /**
+     * Evaluates the DataFrame.
+     *
+     * @param dataset the rows
+     * @return the evaluation, whole table first
+     * @throws InvalidInputException for missing columns or columns of another type, and label values that are not
+     *     labels
+     */
+    public Evaluation evaluate(Dataset<?> dataset) {
+        Dataset<Row> rows = dataset.toDF();
+        DataType probabilityType = type(rows, probabilitiesCol, "probabilities");
+        List<String> names = labels.isEmpty() ? labelsFromMap(rows, probabilityType) : labels;
+        Column labelArray = array(names.stream().map(name -> lit(name)).toArray(Column[]::new));
+        Column probabilities = probabilityArray(col(quoted(probabilitiesCol)), probabilityType, names);
+        Column labelIndex = index(rows, labelCol, "label", names);
+        Column predictedIndex = predictionCol == null
+                ? array_position(col("__probabilities"), array_max(col("__probabilities"))).minus(1).cast("int")
+                : index(rows, predictionCol, "prediction", names);
+        Dataset<Row> prepared = rows.where(col(quoted(probabilitiesCol)).isNotNull())
+                .withColumn("__probabilities", probabilities)
+                .withColumn("label_index", labelIndex)
+                .withColumn("predicted_index", predictedIndex)
+                .withColumn("label", element_at(labelArray, col("label_index").plus(1)))
+                .withColumn("probabilities", map_from_arrays(labelArray, col("__probabilities")))
+                .drop("__probabilities");
+        checkLabels(rows, labelIndex, names);
+        int positive = ModelBundle.positiveIndex(names, positiveLabel, modelName == null ? "evaluated" : modelName);
+        return Evaluator.evaluate(prepared, modelName, modelVersion, names, positive, slices);
+    }
+
+    private static String quoted(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    private static DataType type(Dataset<Row> rows, String column, String role) {
+        if (!Arrays.asList(rows.columns()).contains(column)) {
+            throw new InvalidInputException("Cannot evaluate: there is no " + role + " column \"" + column
+                    + "\" (columns: " + Arrays.asList(rows.columns()) + "). Fix: name the column that holds the "
+                    + role + ".");
+        }
+        return rows.schema().apply(column).dataType();
+    }
+
+    private List<String> labelsFromMap(Dataset<Row> rows, DataType probabilityType) {
+        if (!(probabilityType instanceof MapType)) {
+            throw new InvalidInputException("Cannot evaluate: column \"" + probabilitiesCol + "\" is "
+                    + probabilityType.simpleString() + ", which does not name its labels. Fix: give the labels in "
+                    + "index order (ReviewEvaluator.forLabels(List.of(...))).");
+        }
+        List<String> keys = rows.select(explode(map_keys(col(quoted(probabilitiesCol))))).distinct()
+                .as(Encoders.STRING()).collectAsList();
+        List<String> sorted = new ArrayList<>(keys);
+        java.util.Collections.sort(sorted);
+        return sorted;
+    }
+
+    private Column probabilityArray(Column column, DataType type, List<String> names) {
+        if (type instanceof MapType map && map.keyType().equals(DataTypes.StringType)) {
+            return array(names.stream().map(name -> element_at(column, lit(name)).cast("double"))
+                    .toArray(Column[]::new));
+        }
+        if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
+            return column.cast("array<double>");
+        }
+        if (type.equals(SQLDataTypes.VectorType())) {
+            return org.apache.spark.ml.functions.vector_to_array(column, "float64");
+        }
+        throw new InvalidInputException("Cannot evaluate: column \"" + probabilitiesCol + "\" is "
+                + type.simpleString() + ". Fix: use a map of label to probability, an array of doubles or a Spark "
+                + "ML vector, in label order " + names + ".");
+    }
+
+    private Column index(Dataset<Row> rows, String column, String role, List<String> names) {
+        DataType type = type(rows, column, role);
+        Column value = col(quoted(column));
+        if (type.equals(DataTypes.StringType)) {
+            Column lowerCase = array(names.stream().map(name -> lit(name.toLowerCase(Locale.ROOT)))
+                    .toArray(Column[]::new));
+            Column position = array_position(lowerCase, lower(value));
+            return when(position.gt(0), position.minus(1)).cast("int");
+        }
+        if (type instanceof NumericType) {
+            return when(value.geq(0).and(value.lt(names.size())).and(value.equalTo(value.cast("int"))),
+                    value.cast("int"));
+        }
+        throw new InvalidInputException("Cannot evaluate: " + role + " column \"" + column + "\" is "
+                + type.simpleString() + ". Fix: use a label name (string) or a label index (number).");
+    }
+
+    /** Fails on a label value that is not a label: it would otherwise count as unlabeled without a word. */
+    private void checkLabels(Dataset<Row> rows, Column labelIndex, List<String> names) {
+        List<Row> unknown = rows.where(col(quoted(labelCol)).isNotNull().and(labelIndex.isNull()))
+                .select(col(quoted(labelCol)).cast("string")).limit(1).collectAsList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidInputException("Cannot evaluate: label column \"" + labelCol + "\" holds \""
+                    + unknown.get(0).getString(0) + "\", which is not one of the labels " + names + ". Fix: "
+                    + "map the labels first, or give the labels in index order.");
+        }
+    }
+}

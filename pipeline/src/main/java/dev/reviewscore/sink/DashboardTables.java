@@ -57,8 +57,9 @@ public final class DashboardTables {
         all.put("outcome", outcome);
         all.keySet().retainAll(List.of(TableSchemas.LATEST.fieldNames()));
         DeltaTables.ensureTable(spark, table, TableSchemas.LATEST, List.of());
-        DeltaTables.merge(spark, table, spark.createDataFrame(List.of(row(TableSchemas.LATEST, all)),
-                TableSchemas.LATEST), List.of("model_name", "model_version"), commitTag);
+        DeltaTables.replace(table, spark.createDataFrame(List.of(row(TableSchemas.LATEST, all)), TableSchemas.LATEST),
+                "model_name = " + DeltaTables.sqlString(evaluation.modelName()) + " AND model_version = "
+                        + DeltaTables.sqlString(evaluation.modelVersion()), commitTag);
     }
 
     private static Map<String, Object> sliceValues(Evaluation evaluation, SliceEvaluation slice, String runId,

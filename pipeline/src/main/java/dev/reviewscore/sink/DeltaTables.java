@@ -115,8 +115,8 @@ public final class DeltaTables {
         List<String> added = new ArrayList<>();
         for (StructField field : schema.fields()) {
             if (!present.contains(field.name())) {
-                String comment = field.getComment().isDefined() ? " COMMENT '"
-                        + field.getComment().get().replace("\\", "\\\\").replace("'", "\\'") + "'" : "";
+                String comment = field.getComment().isDefined() ? " COMMENT " + sqlString(field.getComment().get())
+                        : "";
                 String ddl = "ALTER TABLE " + sqlName(location) + " ADD COLUMNS (`" + field.name() + "` "
                         + field.dataType().sql() + comment + ")";
                 withRetries("upgrade " + location, () -> spark.sql(ddl));
@@ -218,6 +218,30 @@ public final class DeltaTables {
         Map<String, String> metrics = commits.get(0).getJavaMap(0);
         return new MergeCounts(Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0")),
                 Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")));
+    }
+
+    /**
+     * Replaces the rows matching a condition with {@code rows} in one commit (Delta's selective overwrite,
+     * {@code replaceWhere}); every row written must match the condition.
+     *
+     * @param condition a SQL predicate over the table's columns
+     */
+    public static void replace(TableLocation location, Dataset<Row> rows, String condition, String commitTag) {
+        withRetries("replace rows of " + location, () -> {
+            DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite")
+                    .option("replaceWhere", condition).option("userMetadata", commitTag);
+            if (location.isCatalogTable()) {
+                writer.saveAsTable(location.table());
+            } else {
+                writer.save(location.path());
+            }
+            return null;
+        });
+    }
+
+    /** A SQL string literal of {@code value}. */
+    public static String sqlString(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** Appends rows in a commit whose user metadata is {@code commitTag}. */

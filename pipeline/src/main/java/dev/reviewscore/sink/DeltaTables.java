@@ -228,13 +228,8 @@ public final class DeltaTables {
      */
     public static void replace(TableLocation location, Dataset<Row> rows, String condition, String commitTag) {
         withRetries("replace rows of " + location, () -> {
-            DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite")
-                    .option("replaceWhere", condition).option("userMetadata", commitTag);
-            if (location.isCatalogTable()) {
-                writer.saveAsTable(location.table());
-            } else {
-                writer.save(location.path());
-            }
+            save(location, rows.write().format("delta").mode("overwrite").option("replaceWhere", condition)
+                    .option("userMetadata", commitTag));
             return null;
         });
     }
@@ -247,15 +242,18 @@ public final class DeltaTables {
     /** Appends rows in a commit whose user metadata is {@code commitTag}. */
     public static void append(TableLocation location, Dataset<Row> rows, String commitTag) {
         withRetries("append to " + location, () -> {
-            DataFrameWriter<Row> writer = rows.write().format("delta").mode("append").option("mergeSchema", "true")
-                    .option("userMetadata", commitTag);
-            if (location.isCatalogTable()) {
-                writer.saveAsTable(location.table());
-            } else {
-                writer.save(location.path());
-            }
+            save(location, rows.write().format("delta").mode("append").option("mergeSchema", "true")
+                    .option("userMetadata", commitTag));
             return null;
         });
+    }
+
+    private static void save(TableLocation location, DataFrameWriter<Row> writer) {
+        if (location.isCatalogTable()) {
+            writer.saveAsTable(location.table());
+        } else {
+            writer.save(location.path());
+        }
     }
 
     /** The table as SQL can name it. */

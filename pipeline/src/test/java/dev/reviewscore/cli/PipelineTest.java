@@ -20,9 +20,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -120,12 +122,21 @@ class PipelineTest {
     @Test
     void theMetricsTableHoldsOneSetOfRowsPerRun() {
         scoreAndEvaluate(TestPaths.fixtureModel("dict-three-labels").toString(), "model.positive-label = great");
+        scoreAndEvaluate(TestPaths.fixtureModel("dict-three-labels").toString(), "model.positive-label = great");
         Dataset<Row> metrics = spark.read().format("delta").load(dir.resolve("metrics").toString());
-        assertEquals(1, metrics.select("run_id").distinct().count());
-        Row accuracy = metrics.where("metric = 'accuracy' AND slice_name = 'all'").first();
-        assertTrue(accuracy.getDouble(accuracy.fieldIndex("value")) > 0.5);
-        assertEquals(5.0, metrics.where("metric = 'input_rows'").first().getAs("value"));
-        assertEquals(9, metrics.where("metric = 'confusion_count'").count());
-        assertEquals(3, metrics.where("metric = 'precision'").count());
+        List<String> runs = metrics.select("run_id").distinct().orderBy("run_id").as(Encoders.STRING())
+                .collectAsList();
+        assertEquals(2, runs.size());
+        for (String run : runs) {
+            Dataset<Row> set = metrics.where(functions.col("run_id").equalTo(run));
+            assertEquals(set.count(), set.select("slice_name", "slice_value", "metric", "class_label",
+                    "predicted_label").distinct().count(), run + ": each metric once per slice and class");
+            Row accuracy = set.where("metric = 'accuracy' AND slice_name = 'all'").first();
+            assertEquals(1, set.where("metric = 'accuracy' AND slice_name = 'all'").count(), run);
+            assertTrue(accuracy.getDouble(accuracy.fieldIndex("value")) > 0.5, run);
+            assertEquals(5.0, set.where("metric = 'input_rows'").first().getAs("value"), run);
+            assertEquals(9, set.where("metric = 'confusion_count'").count(), run);
+            assertEquals(3, set.where("metric = 'precision'").count(), run);
+        }
     }
 }

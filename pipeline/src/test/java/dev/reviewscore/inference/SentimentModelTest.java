@@ -250,8 +250,10 @@ class SentimentModelTest {
     }
 
     @Test
-    void anExecutorLoadsEachModelOnce() {
-        ModelBundle bundle = ModelBundle.open(TestPaths.fixtureModel("dict-three-labels"));
+    void anExecutorLoadsEachModelOnce() throws IOException {
+        // a folder of its own: no other test in this JVM can have loaded a model from it
+        ModelBundle bundle = ModelBundle.open(TestPaths.copyFolder(TestPaths.fixtureModel("dict-three-labels"),
+                temp.resolve("loaded-once")));
         int before = ExecutorModels.loads();
         SentimentModel first = ExecutorModels.get(bundle, false, Device.cpu(), 1, null);
         SentimentModel second = ExecutorModels.get(bundle, false, Device.cpu(), 1, null);

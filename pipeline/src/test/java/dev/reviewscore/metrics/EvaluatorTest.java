@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,6 +92,19 @@ class EvaluatorTest {
         assertEquals(202, sliceRows);
         long sliceLabeled = evaluation.slices().get(1).labeled() + evaluation.slices().get(2).labeled();
         assertEquals(200, sliceLabeled);
+        // each slice's metrics are those of an evaluation of its rows alone
+        for (SliceEvaluation slice : evaluation.slices().subList(1, 3)) {
+            List<Row> own = rows.stream().filter(row -> row.getString(3).equals(slice.sliceValue())).toList();
+            SliceEvaluation alone = Evaluator.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of()).overall();
+            assertEquals(alone.rows(), slice.rows(), slice.sliceValue());
+            assertEquals(alone.unlabeled(), slice.unlabeled(), slice.sliceValue());
+            assertEquals(alone.confusion(), slice.confusion(), slice.sliceValue());
+            assertEquals(alone.accuracy(), slice.accuracy(), slice.sliceValue());
+            assertEquals(alone.auc(), slice.auc(), 1e-12, slice.sliceValue());
+            assertEquals(alone.logLoss(), slice.logLoss(), 1e-12, slice.sliceValue());
+        }
+        assertNotEquals(evaluation.slices().get(1).confusion(), evaluation.slices().get(2).confusion(),
+                "the slices hold different rows");
     }
 
     @Test

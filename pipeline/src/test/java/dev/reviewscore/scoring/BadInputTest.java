@@ -122,7 +122,8 @@ class BadInputTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         Pipeline.Scored scored = pipeline.score();
         assertEquals(0, scored.result().input());
-        assertTrue(scored.result().balanced());
+        assertEquals(List.of(0L, 0L, 0L), List.of(scored.result().scored(), scored.result().rejected(),
+                scored.result().skipped()));
         assertEquals(0, scored.monitoring().reviews());
         Evaluation evaluation = pipeline.evaluate(scored);
         assertEquals(0, evaluation.overall().rows());

@@ -155,7 +155,7 @@ class ScoringJobTest {
         assertEquals(8, result.rejected());
         assertEquals(Map.of("null_review_id", 1L, "null_text", 1L, "empty_text", 2L, "unknown_label", 1L,
                 "duplicate_row", 1L, "conflicting_duplicate_id", 2L), result.rejectsByReason());
-        assertTrue(result.balanced());
+        assertEquals(0, result.skipped());
         assertEquals(List.of("ok", "twin"), scored(config).orderBy("review_id").select("review_id")
                 .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
 

@@ -64,14 +64,20 @@ class TableSchemasTest {
     }
 
     @Test
-    void createdTablesCarryTheCommentsAndTheVersion(@TempDir Path dir) {
+    void createdTablesCarryEveryCommentAndTheVersion(@TempDir Path dir) {
         SparkSession spark = TestSpark.session();
-        TableLocation location = TableLocation.atPath(dir.resolve("metrics").toString());
-        DeltaTables.ensureTable(spark, location, TableSchemas.METRICS, List.of());
-        Row property = spark.sql("SHOW TBLPROPERTIES " + DeltaTables.sqlName(location) + " ("
-                + TableSchemas.VERSION_PROPERTY + ")").first();
-        assertEquals(Integer.toString(TableSchemas.VERSION), property.getString(1));
-        StructType written = DeltaTables.read(spark, location).schema();
-        assertEquals(TableSchemas.METRICS.apply("note").getComment(), written.apply("note").getComment());
+        for (Map.Entry<String, StructType> table : TABLES.entrySet()) {
+            TableLocation location = TableLocation.atPath(dir.resolve(table.getKey()).toString());
+            DeltaTables.ensureTable(spark, location, table.getValue(), List.of());
+            Row property = spark.sql("SHOW TBLPROPERTIES " + DeltaTables.sqlName(location) + " ("
+                    + TableSchemas.VERSION_PROPERTY + ")").first();
+            assertEquals(Integer.toString(TableSchemas.VERSION), property.getString(1), table.getKey());
+            StructType written = DeltaTables.read(spark, location).schema();
+            assertEquals(List.of(table.getValue().fieldNames()), List.of(written.fieldNames()), table.getKey());
+            for (StructField field : table.getValue().fields()) {
+                assertEquals(field.getComment(), written.apply(field.name()).getComment(),
+                        table.getKey() + "." + field.name());
+            }
+        }
     }
 }

@@ -388,8 +388,10 @@ class ExportedModel(nn.Module):
     """The trained ensemble as served: the same arithmetic as Ensemble in eval mode, arranged for inference speed.
 
     Embedding tables are stored in half precision (half the file size), each with one extra zero row that padded
-    positions look up instead of being multiplied by the mask; sums run in float32 straight from the half-precision
-    rows, so all arithmetic stays float32 without widening whole tables of looked-up rows first.
+    positions look up instead of being multiplied by the mask; sums run straight from the half-precision rows without
+    widening whole tables of looked-up rows first. The n-gram weights are summed in float64 and rounded to float32
+    once: a float32 sum along a row is grouped by the row's length, so a review's score would move in its last bits
+    with the padding its batch adds.
     """
 
     def __init__(self, model):
@@ -435,8 +437,8 @@ class ExportedModel(nn.Module):
         first = torch.cat([ordered[:, :1] != empty, (ordered[:, 1:] != ordered[:, :-1]) & (ordered[:, 1:] != empty)], 1)
         rows = torch.where(first, ordered, torch.full_like(ordered, empty))
         looked_up = torch.index_select(self.ngram_weights, 0, rows.flatten()).view(rows.shape)
-        ngram = (looked_up.sum(1, dtype=torch.float32) / first.sum(1).clamp(min=1).to(torch.float32).sqrt()
-                 + self.ngram_bias)
+        ngram = (looked_up.sum(1, dtype=torch.float64).to(torch.float32)
+                 / first.sum(1).clamp(min=1).to(torch.float32).sqrt() + self.ngram_bias)
 
         combined = ngram * self.weights[0] + network * self.weights[1] + self.bias
         return torch.stack([-combined / 2, combined / 2], dim=1)
@@ -587,8 +589,9 @@ An ensemble of two models over the same WordPiece tokens, combined in one traced
 
 The log-odds of `POSITIVE` is {weights[0]:.4f} x the n-gram score + {weights[1]:.4f} x the network's log-odds
 + {choices['bias']:.4f} (weights fitted on the validation split); the logits for `[NEGATIVE, POSITIVE]` are minus and
-plus half of it. Arithmetic is float32. Traced TorchScript with `forward(input_ids, attention_mask) -> logits`
-(int64 inputs), no token type ids. Folder size {size / 1e6:.1f} MB.
+plus half of it. Arithmetic is float32, except the n-gram sum, which is float64 so that the padding of a batch never
+changes a score. Traced TorchScript with `forward(input_ids, attention_mask) -> logits` (int64 inputs), no token
+type ids. Folder size {size / 1e6:.1f} MB.
 
 The tokenizer (`tokenizer.json`) is a {vocab_size}-token BERT-style WordPiece vocabulary learned from the
 training text: `<br />` tags become spaces, then BERT normalization (lower-case, accents stripped), BERT

@@ -150,6 +150,28 @@ class SentimentModelTest {
         }
     }
 
+    /**
+     * A review's score does not depend on the reviews that share its batch beyond float32 rounding: a batch is padded
+     * to its longest review, and libtorch groups a float32 sum along a row by the row's length, so the last bits of
+     * a sum can move with the padding (seen: 2e-8). Larger differences would mean padding leaks into the score.
+     */
+    @Test
+    void aReviewsScoreDoesNotDependOnTheReviewsBatchedWithIt() throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            texts.add(("An uneven film " + i + ": the cast is wonderful, the script is dull, and the ending moved me. ")
+                    .repeat(1 + (i * 5) % 17));
+        }
+        String longest = "A long and winding review that goes on. ".repeat(60);
+        try (SentimentPredictor predictor = model.newPredictor(config(LongTextPolicy.HEAD_TAIL, 8, 1, null))) {
+            for (String text : texts) {
+                double[] alone = predictor.predict(List.of(text)).get(0).probabilities();
+                double[] padded = predictor.predict(List.of(text, longest)).get(0).probabilities();
+                assertArrayEquals(alone, padded, 1e-6, text);
+            }
+        }
+    }
+
     @Test
     void windowsScoreLongReviewsAsOneRowEach() throws Exception {
         String longReview = "The acting is superb and the story is moving. ".repeat(60);

@@ -588,9 +588,9 @@ An ensemble of two models over the same WordPiece tokens, combined in one traced
   layer; embedding tables in half precision.
 
 The log-odds of `POSITIVE` is {weights[0]:.4f} x the n-gram score + {weights[1]:.4f} x the network's log-odds
-+ {choices['bias']:.4f} (weights fitted on the validation split); the logits for `[NEGATIVE, POSITIVE]` are minus and
-plus half of it. Arithmetic is float32, except the n-gram sum, which is float64 so that the padding of a batch never
-changes a score. Traced TorchScript with `forward(input_ids, attention_mask) -> logits` (int64 inputs), no token
+{'-' if choices['bias'] < 0 else '+'} {abs(choices['bias']):.4f} (weights fitted on the validation split); the logits for `[NEGATIVE, POSITIVE]` are minus and
+plus half of it. Arithmetic is float32, except the n-gram sum, which is float64 so that the n-gram score does not
+move with the padding of a batch. Traced TorchScript with `forward(input_ids, attention_mask) -> logits` (int64 inputs), no token
 type ids. Folder size {size / 1e6:.1f} MB.
 
 The tokenizer (`tokenizer.json`) is a {vocab_size}-token BERT-style WordPiece vocabulary learned from the

@@ -83,8 +83,9 @@ public final class Main implements Callable<Integer> {
         commandLine.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException
                 || e instanceof CommandLine.ParameterException ? USER_ERROR : FAILED);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof InvalidInputException) {
-                err.println("Error: " + e.getMessage());
+            Exception reported = MissingFileSystem.explain(e).map(Exception.class::cast).orElse(e);
+            if (reported instanceof InvalidInputException) {
+                err.println("Error: " + reported.getMessage());
                 return USER_ERROR;
             }
             e.printStackTrace(err);

@@ -147,6 +147,16 @@ class MainTest {
     }
 
     @Test
+    void aLocationWhoseFileSystemIsMissingSaysWhichLibraryProvidesItAndExitsWithTwo() {
+        Outcome outcome = main(withOutputsInTemp("score", "--conf", "source.path=s3a://reviews-bucket/reviews.csv"));
+        assertEquals(2, outcome.code(), outcome.err());
+        assertEquals(1, outcome.err().strip().lines().count(), "one message, no stack trace:\n" + outcome.err());
+        assertTrue(outcome.err().startsWith("Error: No Hadoop file system for s3a:// locations on this machine's "
+                + "class path ("), outcome.err());
+        assertTrue(outcome.err().contains("org.apache.hadoop:hadoop-aws"), outcome.err());
+    }
+
+    @Test
     void anOutputFolderThatIsNotADeltaTableExitsWithTwo() throws Exception {
         Files.createDirectories(dir.resolve("scored"));
         Files.writeString(dir.resolve("scored/notes.txt"), "not a table");

@@ -8,9 +8,13 @@ import dev.reviewscore.cli.Sessions;
 import dev.reviewscore.testing.TestPaths;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -18,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -253,20 +256,46 @@ class YarnIT {
             throws Exception {
         assertTrue(submission.application() != null, "no YARN application in:\n" + submission.output());
         ApplicationReport report = client.getApplicationReport(submission.application());
-        assertEquals(expected, report.getFinalApplicationStatus(), report.getDiagnostics() + "\n"
+        assertEquals(expected, report.getFinalApplicationStatus(), () -> report.getDiagnostics() + "\n"
                 + containerLogs(submission.application()));
         assertEquals(1, client.getApplicationAttempts(submission.application()).size(), "attempts of "
                 + submission.application());
     }
 
-    /** Everything the application's containers wrote (MiniYARNCluster keeps them under target/test/data). */
-    private static String containerLogs(ApplicationId application) throws IOException {
+    /**
+     * Everything the application's containers wrote (MiniYARNCluster keeps them under target/test/data). The node
+     * manager deletes finished applications' working folders meanwhile, so files and folders that vanish during the
+     * walk are skipped.
+     */
+    private static String containerLogs(ApplicationId application) {
         StringBuilder logs = new StringBuilder();
-        try (Stream<Path> files = Files.walk(Path.of("target", "test", "data", "YarnIT"))) {
-            for (Path file : files.filter(f -> f.toString().contains(application.toString())
-                    && Files.isRegularFile(f) && (f.endsWith("stdout") || f.endsWith("stderr"))).toList()) {
-                logs.append("== ").append(file).append('\n').append(Files.readString(file));
-            }
+        try {
+            Files.walkFileTree(Path.of("target", "test", "data", "YarnIT"), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (file.toString().contains(application.toString())
+                            && (file.endsWith("stdout") || file.endsWith("stderr"))) {
+                        try {
+                            logs.append("== ").append(file).append('\n').append(Files.readString(file));
+                        } catch (IOException vanished) {
+                            // deleted by the node manager after the walk listed it
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path folder, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return logs.toString();
     }

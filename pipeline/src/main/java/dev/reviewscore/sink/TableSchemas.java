@@ -52,10 +52,11 @@ public final class TableSchemas {
         column("rejected_at", DataTypes.TimestampType, "When that run started"),
         column("model_version", DataTypes.StringType, "The model version the run scored with"),
         column("review_id", DataTypes.StringType, "Review id, null when the source row has none"),
-        column("reason", DataTypes.StringType, "Reason code: null_review_id, null_text, empty_text, unknown_label, "
-                + "duplicate_row, conflicting_duplicate_id, model_error"),
+        column("reason", DataTypes.StringType, "Reason code: malformed_record, null_review_id, null_text, "
+                + "empty_text, unknown_label, duplicate_row, conflicting_duplicate_id, model_error"),
         column("detail", DataTypes.StringType, "What the reason means, or the model's error message"),
-        column("original", DataTypes.StringType, "The row's values as JSON: id, text, source label, pass-through"),
+        column("original", DataTypes.StringType, "The row's values as JSON: id, text, source label, "
+                + "pass-through, and malformed_record: the raw text of a record the reader could not parse"),
         column("model_name", DataTypes.StringType, "The model the run scored with (since schema version 2)"),
     });
 

@@ -5,6 +5,8 @@ package dev.reviewscore.source;
  * lower-case), a detail message and its original values.
  */
 public enum RejectReason {
+    /** The reader could not parse the record (a broken JSON line, a CSV row of the wrong shape or types). */
+    MALFORMED_RECORD("the source reader could not parse this record; its raw text is in original.malformed_record"),
     /** The review id is null. */
     NULL_REVIEW_ID("the review id is null; every row needs an id to be written to the scored table"),
     /** The text is null. */

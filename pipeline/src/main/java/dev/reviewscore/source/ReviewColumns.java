@@ -19,9 +19,12 @@ public final class ReviewColumns {
     /** Why the row cannot be scored, or null. */
     public static final String REJECT_REASON = "reject_reason";
 
+    /** The raw text of a record the reader could not parse (CSV and JSON sources), else null. */
+    public static final String MALFORMED_RECORD = "malformed_record";
+
     /** Columns every normalized review row has, in order, before the pass-through columns. */
     public static final List<String> CANONICAL = List.of(REVIEW_ID, TEXT, LABEL, LABEL_INDEX, SOURCE_LABEL, TEXT_HASH,
-            REJECT_REASON);
+            REJECT_REASON, MALFORMED_RECORD);
 
     private ReviewColumns() {}
 }

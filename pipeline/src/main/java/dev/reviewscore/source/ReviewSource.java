@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.row_number;
@@ -19,6 +20,7 @@ import dev.reviewscore.config.ColumnMapping;
 import dev.reviewscore.config.LabelKind;
 import dev.reviewscore.config.LabelMapping;
 import dev.reviewscore.config.SourceConfig;
+import dev.reviewscore.config.SourceFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StringType;
@@ -51,17 +54,26 @@ public final class ReviewSource {
     private ReviewSource() {}
 
     /**
-     * Reads the configured table as it is.
+     * Reads the configured table as it is. A CSV or JSON source is read with Spark's corrupt-record column (option
+     * {@code columnNameOfCorruptRecord}, default {@code _corrupt_record}): a record the reader cannot parse keeps its
+     * raw text there, and {@link #normalize} rejects it as {@link RejectReason#MALFORMED_RECORD}.
      *
-     * @throws InvalidInputException when the path or table does not exist or cannot be read
+     * @throws InvalidInputException when the path or table does not exist or cannot be read, or when the reader's
+     *     {@code mode} would drop malformed records
      */
     public static Dataset<Row> read(SparkSession spark, SourceConfig config) {
         try {
             if (config.location().isCatalogTable()) {
                 return spark.table(config.location().table());
             }
+            String corrupt = corruptRecordColumn(spark, config);
             DataFrameReader reader = spark.read().format(config.format().sparkName()).options(config.options());
-            return reader.load(config.location().path());
+            Dataset<Row> read = reader.load(config.location().path());
+            if (corrupt == null || List.of(read.columns()).contains(corrupt)) {
+                return read;
+            }
+            return reader.schema(read.schema().add(corrupt, DataTypes.StringType, true))
+                    .load(config.location().path());
         } catch (Exception e) {
             if (e instanceof AnalysisException || e.getClass().getName().contains("AnalysisException")
                     || e instanceof IllegalArgumentException) {
@@ -74,13 +86,39 @@ public final class ReviewSource {
     }
 
     /**
+     * The column a CSV or JSON reader puts a malformed record's raw text in, or null for other sources. Spark keeps a
+     * malformed record in {@code PERMISSIVE} mode (its fields null) and captures its text only when the schema has
+     * this column, which an inferred CSV schema never has.
+     */
+    private static String corruptRecordColumn(SparkSession spark, SourceConfig config) {
+        if (config.location().isCatalogTable()
+                || (config.format() != SourceFormat.CSV && config.format() != SourceFormat.JSON)) {
+            return null;
+        }
+        String mode = option(config, "mode");
+        if (mode != null && mode.trim().equalsIgnoreCase("DROPMALFORMED")) {
+            throw new InvalidInputException("Invalid configuration: source.options.mode = " + mode + " drops records "
+                    + "Spark cannot parse, so they would be neither scored nor rejected. Fix: leave source.options.mode "
+                    + "unset (malformed records are rejected as " + RejectReason.MALFORMED_RECORD.code() + ", with "
+                    + "their text in the rejects table), or set it to FAILFAST to stop at the first one.");
+        }
+        String configured = option(config, "columnNameOfCorruptRecord");
+        return configured != null ? configured : spark.conf().get("spark.sql.columnNameOfCorruptRecord");
+    }
+
+    private static String option(SourceConfig config, String name) {
+        return config.options().entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                .map(java.util.Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    /**
      * Maps a source table to the canonical review columns.
      *
      * @param raw the table as read
      * @param config the column and label mapping
      * @param labels the model's label names, in logit order
      * @param positiveIndex the index of the positive label, or -1 when the model has none
-     * @return id, text, label, label index, source label, text hash, reject reason, then the pass-through columns
+     * @return the {@link ReviewColumns#CANONICAL} columns, then the pass-through columns
      * @throws InvalidInputException when a mapped column does not exist (the message lists the columns that do)
      */
     public static Dataset<Row> normalize(Dataset<Row> raw, SourceConfig config, List<String> labels,
@@ -100,11 +138,14 @@ public final class ReviewSource {
             passThrough.add(col(quote(field.name())));
         }
 
+        String corrupt = corruptRecordColumn(raw.sparkSession(), config);
+        Column malformed = corrupt != null && List.of(raw.columns()).contains(corrupt)
+                ? col(quote(corrupt)) : lit(null).cast("string");
         Column idValue = col(quote(id.name())).cast("string");
         Column textValue = col(quote(text.name())).cast("string");
         Column sourceLabel = label == null ? lit(null).cast("string") : col(quote(label.name())).cast("string");
         Column mapped = label == null ? lit(null).cast("string")
-                : labelName(col(quote(label.name())), label.dataType(), config.labels(), labels, positiveIndex);
+                : labelName(label.name(), label.dataType(), config.labels(), labels, positiveIndex);
 
         List<Column> selected = new ArrayList<>(List.of(
                 idValue.as(ReviewColumns.REVIEW_ID),
@@ -112,11 +153,13 @@ public final class ReviewSource {
                 when(mapped.notEqual(lit(UNKNOWN)), mapped).as(ReviewColumns.LABEL),
                 sourceLabel.as(ReviewColumns.SOURCE_LABEL),
                 sha2(textValue, 256).as(ReviewColumns.TEXT_HASH),
-                when(idValue.isNull(), lit(RejectReason.NULL_REVIEW_ID.code()))
+                when(malformed.isNotNull(), lit(RejectReason.MALFORMED_RECORD.code()))
+                        .when(idValue.isNull(), lit(RejectReason.NULL_REVIEW_ID.code()))
                         .when(textValue.isNull(), lit(RejectReason.NULL_TEXT.code()))
                         .when(textValue.rlike("(?U)^\\s*$"), lit(RejectReason.EMPTY_TEXT.code()))
                         .when(mapped.equalTo(lit(UNKNOWN)), lit(RejectReason.UNKNOWN_LABEL.code()))
-                        .as(ReviewColumns.REJECT_REASON)));
+                        .as(ReviewColumns.REJECT_REASON),
+                malformed.as(ReviewColumns.MALFORMED_RECORD)));
         selected.addAll(passThrough);
         Dataset<Row> normalized = raw.select(selected.toArray(new Column[0]));
 
@@ -140,7 +183,8 @@ public final class ReviewSource {
         List<Column> identity = new ArrayList<>(List.of(col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL)));
         passThrough.forEach(name -> identity.add(col(quote(name))));
         Dataset<Row> keyed = rows.withColumn(FINGERPRINT, xxhash64(identity.toArray(new Column[0])));
-        Dataset<Row> repeated = keyed.where(col(ReviewColumns.REVIEW_ID).isNotNull())
+        Dataset<Row> repeated = keyed.where(col(ReviewColumns.REVIEW_ID).isNotNull()
+                        .and(col(ReviewColumns.MALFORMED_RECORD).isNull()))
                 .groupBy(col(ReviewColumns.REVIEW_ID).as(REPEATED_ID))
                 .agg(count(lit(1)).as(COPIES), countDistinct(col(FINGERPRINT)).as(VARIANTS))
                 .where(col(COPIES).gt(1));
@@ -166,8 +210,9 @@ public final class ReviewSource {
     }
 
     /** The label name a source value maps to: a model label, null when unlabeled, or UNKNOWN. */
-    private static Column labelName(Column raw, DataType type, LabelMapping mapping, List<String> labels,
+    private static Column labelName(String column, DataType type, LabelMapping mapping, List<String> labels,
                                     int positiveIndex) {
+        Column raw = col(quote(column));
         String positive = positiveIndex >= 0 ? labels.get(positiveIndex) : UNKNOWN;
         String negative = labels.size() == 2 && positiveIndex >= 0 ? labels.get(1 - positiveIndex) : UNKNOWN;
         LabelKind kind = mapping.kind();
@@ -178,16 +223,16 @@ public final class ReviewSource {
         Column value;
         switch (kind) {
             case BOOLEAN -> {
-                Column flag = raw.cast("boolean");
+                Column flag = tryCast(column, "BOOLEAN");
                 value = when(flag.isNull(), lit(UNKNOWN)).when(flag, lit(positive)).otherwise(lit(negative));
             }
             case BINARY -> {
-                Column number = raw.cast("double");
+                Column number = tryCast(column, "DOUBLE");
                 value = when(number.equalTo(1), lit(positive)).when(number.equalTo(0), lit(negative))
                         .otherwise(lit(UNKNOWN));
             }
             case STARS -> {
-                Column stars = raw.cast("double");
+                Column stars = tryCast(column, "DOUBLE");
                 value = when(stars.geq(mapping.starsPositiveMin()), lit(positive))
                         .when(stars.leq(mapping.starsNegativeMax()), lit(negative))
                         .when(stars.isNotNull(), lit(null).cast("string"))
@@ -219,6 +264,14 @@ public final class ReviewSource {
         }
         throw new InvalidInputException("Source " + config.location() + " has no column \"" + name + "\" (" + key
                 + "). Columns: " + Arrays.toString(raw.columns()) + ". Fix: set " + key + " to one of them.");
+    }
+
+    /**
+     * The column's value as {@code type}, or null where it is not one: a plain cast fails the whole job on the first
+     * such value under ANSI mode, Spark 4's default.
+     */
+    private static Column tryCast(String column, String type) {
+        return expr("try_cast(" + quote(column) + " AS " + type + ")");
     }
 
     private static String quote(String name) {

@@ -88,6 +88,17 @@ class ReviewSourceTest {
     }
 
     @Test
+    void aTextLabelWhereANumberOrFlagIsExpectedIsAnUnknownLabelNotAFailedJob() {
+        assertEquals("true", spark.conf().get("spark.sql.ansi.enabled", "true"), "a plain cast fails in ANSI mode");
+        for (LabelKind kind : List.of(LabelKind.STARS, LabelKind.BINARY, LabelKind.BOOLEAN)) {
+            Map<String, String> labels = labels(ReviewSource.normalize(source(DataTypes.StringType,
+                    kind == LabelKind.BOOLEAN ? "true" : "1", "great film"), config(kind, List.of()), LABELS, 1));
+            assertEquals("[unknown_label]", labels.get("1"), kind.toString());
+            assertEquals(kind == LabelKind.STARS ? "NEGATIVE" : "POSITIVE", labels.get("0"), kind.toString());
+        }
+    }
+
+    @Test
     void mapsModelLabelNamesOfAMultiClassModel() {
         List<String> three = List.of("terrible", "okay", "great");
         Dataset<Row> normalized = ReviewSource.normalize(source(DataTypes.StringType, "Great", "okay", "meh"),
@@ -102,7 +113,7 @@ class ReviewSourceTest {
         Dataset<Row> normalized = ReviewSource.normalize(source(DataTypes.IntegerType, 8),
                 config(LabelKind.STARS, List.of("movie")), LABELS, 1);
         assertEquals(List.of("review_id", "text", "label", "label_index", "source_label", "text_hash",
-                "reject_reason", "movie"), List.of(normalized.columns()));
+                "reject_reason", "malformed_record", "movie"), List.of(normalized.columns()));
         Row row = normalized.first();
         assertEquals("m0", row.getAs("movie"));
         assertEquals("8", row.getAs(ReviewColumns.SOURCE_LABEL));

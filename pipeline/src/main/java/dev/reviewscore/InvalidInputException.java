@@ -4,7 +4,8 @@ package dev.reviewscore;
  * A problem the user can fix: invalid configuration, a source that cannot be read or lacks a mapped column, a model
  * folder that breaks the model contract.
  *
- * <p>The message names the thing, what was found and what to do; it is meant to be printed as is. The command line
+ * <p>The message names the thing, what was found and what to do; it is meant to be printed as is, and so has any
+ * credentials in the URIs it quotes masked ({@link Credentials#mask}). The command line
  * exits with code 2 when one escapes a job.
  */
 public class InvalidInputException extends RuntimeException {
@@ -14,7 +15,7 @@ public class InvalidInputException extends RuntimeException {
      * @param message what is wrong, where, and how to fix it
      */
     public InvalidInputException(String message) {
-        super(message);
+        super(Credentials.mask(message));
     }
 
     /**
@@ -22,6 +23,6 @@ public class InvalidInputException extends RuntimeException {
      * @param cause the underlying failure
      */
     public InvalidInputException(String message, Throwable cause) {
-        super(message, cause);
+        super(Credentials.mask(message), cause);
     }
 }

@@ -1,7 +1,7 @@
 package dev.reviewscore.config;
 
+import dev.reviewscore.Credentials;
 import java.io.Serializable;
-import java.util.regex.Pattern;
 
 /**
  * Where a table lives: a Delta table at a path (local path or Hadoop FileSystem URI) or a catalog table name.
@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
  * @param table the catalog name (for example {@code reviews.scored}), or null
  */
 public record TableLocation(String path, String table) implements Serializable {
-    private static final Pattern URI_USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
-
     /** Checks that exactly one of path and table is set. */
     public TableLocation {
         if ((path == null) == (table == null)) {
@@ -49,14 +47,9 @@ public record TableLocation(String path, String table) implements Serializable {
         return table != null;
     }
 
-    /** Masks credentials written into URIs ({@code scheme://user:password@host} becomes {@code scheme://****@host}). */
-    public static String redact(String value) {
-        return URI_USER_INFO.matcher(value).replaceAll("$1****@");
-    }
-
     /** {@code path <path>} or {@code table <name>}, with any credentials in the path masked. */
     @Override
     public String toString() {
-        return isCatalogTable() ? "table " + table : "path " + redact(path);
+        return isCatalogTable() ? "table " + table : "path " + Credentials.mask(path);
     }
 }

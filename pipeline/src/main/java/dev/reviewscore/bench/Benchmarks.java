@@ -2,7 +2,7 @@ package dev.reviewscore.bench;
 
 import ai.djl.Device;
 import dev.reviewscore.InvalidInputException;
-import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.job.Sessions;
 import dev.reviewscore.config.DeviceChoice;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.LongTextPolicy;
@@ -12,7 +12,7 @@ import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.Prediction;
 import dev.reviewscore.inference.SentimentModel;
-import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -144,11 +144,11 @@ public final class Benchmarks {
             JobConfig jobTwice = sparkBench.config(sourceTwice, bundle, bundle.name() + "-x2", settings.batchSize(),
                     settings.threads());
             double scoreOnly = sparkBench.scoreOnly(job, bundle);
-            ScoringJob.Result once = sparkBench.endToEnd(job, bundle);
-            ScoringJob.Result doubled = sparkBench.endToEnd(jobTwice, bundle);
-            ScoringJob.Result withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle,
+            ScoringResult once = sparkBench.endToEnd(job, bundle);
+            ScoringResult doubled = sparkBench.endToEnd(jobTwice, bundle);
+            ScoringResult withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle,
                     bundle.name() + "-no-text", settings.batchSize(), settings.threads(), 2, false), bundle);
-            ScoringJob.Result withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle,
+            ScoringResult withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle,
                     bundle.name() + "-no-text-x2", settings.batchSize(), settings.threads(), 2, false), bundle);
             double seconds = once.duration().toNanos() / 1e9;
             double secondsTwice = doubled.duration().toNanos() / 1e9;
@@ -213,8 +213,8 @@ public final class Benchmarks {
             List<String> texts = imdb.texts();
             for (int batch : new int[] {8, 32}) {
                 for (int threads : new int[] {1, cores}) {
-                    ModelConfig config = new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, batch, null,
-                            LongTextPolicy.HEAD_TAIL, 128, 16, null, settings.threads(), 16);
+                    ModelConfig config = ModelConfig.builder().location(bundle.directory())
+                            .device(DeviceChoice.CPU).batchSize(batch).threads(settings.threads()).build();
                     tuning.add(bundle.name(), "raw predictor", batch, settings.threads(), threads, "",
                             rate(PredictorBenchmark.run(model, texts, config, threads).reviewsPerSecond()));
                 }
@@ -233,8 +233,9 @@ public final class Benchmarks {
     }
 
     private ModelConfig config(ModelBundle bundle, LongTextPolicy policy, int bucketWindow) {
-        return new ModelConfig(bundle.directory(), null, DeviceChoice.CPU, settings.batchSize(), null, policy, 128, 16,
-                null, settings.threads(), bucketWindow);
+        return ModelConfig.builder().location(bundle.directory()).device(DeviceChoice.CPU)
+                .batchSize(settings.batchSize()).longText(policy).threads(settings.threads())
+                .bucketWindow(bucketWindow).build();
     }
 
     private MarkdownTable evaluation() {

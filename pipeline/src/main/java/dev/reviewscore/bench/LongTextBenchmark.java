@@ -70,9 +70,7 @@ public final class LongTextBenchmark {
     }
 
     private static ModelConfig withPolicy(ModelConfig base, LongTextPolicy policy) {
-        return new ModelConfig(base.location(), base.positiveLabel(), DeviceChoice.CPU, base.batchSize(),
-                base.maxLength(), policy, base.windowOverlap(), base.maxWindows(), base.tokenTypes(), base.threads(),
-                base.bucketWindow());
+        return base.toBuilder().device(DeviceChoice.CPU).longText(policy).build();
     }
 
     static List<Prediction> predictAll(SentimentPredictor predictor, List<String> texts, ModelConfig config)

@@ -1,7 +1,6 @@
 package dev.reviewscore.bench;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -11,8 +10,9 @@ import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.SentimentModel;
 import dev.reviewscore.inference.SentimentPredictor;
 import dev.reviewscore.inference.TaskDevice;
-import dev.reviewscore.scoring.ScorePartition;
+import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.source.ReviewColumns;
 import dev.reviewscore.source.ReviewSource;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ final class SparkBenchmark {
     }
 
     /** The whole scoring job (read, check, score, MERGE into a new Delta table, rejects), timed. */
-    ScoringJob.Result endToEnd(JobConfig config, ModelBundle bundle) {
+    ScoringResult endToEnd(JobConfig config, ModelBundle bundle) {
         return new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
     }
 
@@ -84,15 +84,11 @@ final class SparkBenchmark {
         Dataset<Row> raw = ScoringJob.spreadOverCores(ReviewSource.read(spark, config.source()),
                 config.scoring().partitionsPerCore());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(),
-                bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull())
-                .withColumn("already_scored", lit(false));
-        ScorePartition scorer = new ScorePartition(bundle, config.model(), bundle.tokenTypes(), normalized.schema(),
-                ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, "already_scored",
-                spark.sparkContext().longAccumulator(), null);
+                bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull());
         long rows = normalized.count();
         long start = System.nanoTime();
-        normalized.mapPartitions(scorer, Encoders.row(ScorePartition.outputSchema(normalized.schema())))
-                .write().format("noop").mode("overwrite").save();
+        ReviewSentiment.of(bundle, config.model()).setTextCol(ReviewColumns.TEXT).setRejectReasonCol("score_reject")
+                .transform(normalized).write().format("noop").mode("overwrite").save();
         return rows / ((System.nanoTime() - start) / 1e9);
     }
 

@@ -1,21 +1,19 @@
 package dev.reviewscore.cli;
 
+import dev.reviewscore.Credentials;
 import dev.reviewscore.InvalidInputException;
-import dev.reviewscore.RunInfo;
+import dev.reviewscore.bench.BenchSettings;
+import dev.reviewscore.bench.Benchmarks;
 import dev.reviewscore.config.JobConfigLoader;
-import dev.reviewscore.config.QualityGates;
-import dev.reviewscore.gates.GateCheck;
-import dev.reviewscore.gates.GateViolation;
-import dev.reviewscore.inference.DjlEnvironment;
-import dev.reviewscore.inference.ExecutorModels;
-import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.job.Action;
+import dev.reviewscore.job.JobRun;
+import dev.reviewscore.job.RunOutcome;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,11 +86,13 @@ public final class Main implements Callable<Integer> {
                 err.println("Error: " + reported.getMessage());
                 return USER_ERROR;
             }
-            e.printStackTrace(err);
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            err.print(Credentials.mask(trace.toString()));
             String message = String.valueOf(e.getMessage()).strip();
             int newline = message.indexOf('\n');
-            err.println("Failed: " + e.getClass().getName() + ": "
-                    + (newline < 0 ? message : message.substring(0, newline)));
+            err.println(Credentials.mask("Failed: " + e.getClass().getName() + ": "
+                    + (newline < 0 ? message : message.substring(0, newline))));
             return FAILED;
         });
         return commandLine.execute(args);
@@ -109,19 +109,9 @@ public final class Main implements Callable<Integer> {
         List<String> overrides = new ArrayList<>();
     }
 
-    /** The --full option of the commands that score. */
-    static final class Rescore {
-        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
-        boolean full;
-
-        List<String> overrides() {
-            return full ? List.of("scoring.full=true") : List.of();
-        }
-    }
-
     /**
-     * Shared flow: load and validate configuration, probe the model, start Spark, run, record the quality gates'
-     * outcome, stop. A session that already existed (a notebook's or a platform's) is used as it is and left running.
+     * Shared flow: load and validate the configuration, print it, run the action (see {@link JobRun}), print the
+     * broken quality gates.
      */
     abstract static class JobCommand implements Callable<Integer> {
         @Mixin
@@ -130,17 +120,14 @@ public final class Main implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
 
+        /** What the command does: the action its {@code @Command} name names. */
+        Action action() {
+            return Action.valueOf(getClass().getAnnotation(Command.class).name().toUpperCase(java.util.Locale.ROOT));
+        }
+
         List<String> extraOverrides() {
             return List.of();
         }
-
-        /** Whether the command reads the source table (and so needs {@code source.path} or {@code source.table}). */
-        boolean readsSource() {
-            return true;
-        }
-
-        /** Runs the command's steps and returns the quality gates the run broke. */
-        abstract List<GateViolation> run(Pipeline pipeline, QualityGates gates);
 
         @Override
         public Integer call() {
@@ -148,90 +135,42 @@ public final class Main implements Callable<Integer> {
             List<String> overrides = new ArrayList<>(options.overrides);
             overrides.addAll(extraOverrides());
             JobConfigLoader.Loaded loaded = new JobConfigLoader(Path.of("")).load(options.config, overrides,
-                    readsSource());
-            DjlEnvironment.ensureOffline();
+                    action().readsSource());
             out.println("Configuration " + options.config + ":");
             for (Map.Entry<String, String> setting : loaded.settings().entrySet()) {
                 out.println("  " + setting.getKey() + " = " + setting.getValue());
             }
-            ModelBundle bundle = Pipeline.openAndProbe(loaded.config());
-            boolean shared = Sessions.existing().isDefined();
-            SparkSession spark = Sessions.create(loaded.config().spark());
-            try {
-                Pipeline pipeline = new Pipeline(spark, loaded.config(), bundle, RunInfo.start(), out);
-                String command = getClass().getAnnotation(Command.class).name();
-                List<GateViolation> violations;
-                try {
-                    violations = run(pipeline, loaded.config().gates());
-                } catch (RuntimeException e) {
-                    pipeline.recordFailure(command, e);
-                    throw e;
-                }
-                pipeline.finish(command, violations);
-                violations.forEach(violation -> parent.err.println(violation.message()));
-                return violations.isEmpty() ? OK : GATE_FAILED;
-            } finally {
-                if (!shared) {
-                    spark.stop();
-                    ExecutorModels.closeAll();
-                }
-                out.flush();
-            }
+            RunOutcome outcome = JobRun.execute(action(), loaded.config(), out);
+            outcome.brokenGates().forEach(violation -> parent.err.println(violation.message()));
+            return outcome.passed() ? OK : GATE_FAILED;
+        }
+    }
+
+    /** A command that scores: it takes {@code --full}. */
+    abstract static class ScoringCommand extends JobCommand {
+        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
+        boolean full;
+
+        @Override
+        List<String> extraOverrides() {
+            return full ? List.of("scoring.full=true") : List.of();
         }
     }
 
     /** Scores new and changed reviews. */
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Score reviews not yet scored by this model version into the scored Delta table.")
-    static final class Score extends JobCommand {
-        @Mixin
-        Rescore rescore;
-
-        @Override
-        List<String> extraOverrides() {
-            return rescore.overrides();
-        }
-
-        @Override
-        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
-            Pipeline.Scored scored = pipeline.score();
-            return GateCheck.check(gates, null, scored.result(), scored.monitoring());
-        }
-    }
+    static final class Score extends ScoringCommand {}
 
     /** Evaluates the scored table. */
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = "Evaluate the scored table: metrics table, JSON and Markdown reports.")
-    static final class Evaluate extends JobCommand {
-        @Override
-        boolean readsSource() {
-            return false;
-        }
-
-        @Override
-        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
-            return GateCheck.check(gates, pipeline.evaluate(null).overall(), null, null);
-        }
-    }
+    static final class Evaluate extends JobCommand {}
 
     /** Scores, then evaluates. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Score, then evaluate, as one run.")
-    static final class Run extends JobCommand {
-        @Mixin
-        Rescore rescore;
-
-        @Override
-        List<String> extraOverrides() {
-            return rescore.overrides();
-        }
-
-        @Override
-        List<GateViolation> run(Pipeline pipeline, QualityGates gates) {
-            Pipeline.Scored scored = pipeline.score();
-            return GateCheck.check(gates, pipeline.evaluate(scored).overall(), scored.result(), scored.monitoring());
-        }
-    }
+    static final class Run extends ScoringCommand {}
 
     /** Measures the predictor and the pipeline; prints Markdown tables. */
     @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -284,8 +223,7 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            dev.reviewscore.bench.Benchmarks.run(new dev.reviewscore.bench.BenchSettings(
-                    dev.reviewscore.bench.Benchmarks.sections(sections),
+            Benchmarks.run(new BenchSettings(Benchmarks.sections(sections),
                     models.stream().map(Path::toAbsolutePath).toList(), data.toAbsolutePath(),
                     devIds.toAbsolutePath(), smoke ? 64 : reviews, smoke ? 8 : encoderReviews,
                     smoke ? List.of(10_000L, 20_000L) : evaluationRows, batchSize, threads, work.toAbsolutePath()),

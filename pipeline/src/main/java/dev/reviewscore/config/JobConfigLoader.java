@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import dev.reviewscore.Credentials;
 import dev.reviewscore.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -251,12 +252,17 @@ public final class JobConfigLoader {
 
     private ModelConfig readModel(Reader reader) {
         String location = reader.optString("model.location");
-        return new ModelConfig(location == null ? null : resolvePath(location), reader.optString("model.positive-label"),
-                reader.enumValue("model.device", DeviceChoice.class), reader.integer("model.batch-size"),
-                reader.optInteger("model.max-length"), reader.enumValue("model.long-text", LongTextPolicy.class),
-                reader.integer("model.window-overlap"), reader.integer("model.max-windows"),
-                reader.optBool("model.token-types"), reader.integer("model.threads"),
-                reader.integer("model.bucket-window"));
+        return ModelConfig.builder().location(location == null ? null : resolvePath(location))
+                .positiveLabel(reader.optString("model.positive-label"))
+                .device(reader.enumValue("model.device", DeviceChoice.class))
+                .batchSize(reader.integer("model.batch-size"))
+                .maxLength(reader.optInteger("model.max-length"))
+                .longText(reader.enumValue("model.long-text", LongTextPolicy.class))
+                .windowOverlap(reader.integer("model.window-overlap"))
+                .maxWindows(reader.integer("model.max-windows"))
+                .tokenTypes(reader.optBool("model.token-types"))
+                .threads(reader.integer("model.threads"))
+                .bucketWindow(reader.integer("model.bucket-window")).build();
     }
 
     private OutputConfig readOutput(Reader reader) {
@@ -302,7 +308,7 @@ public final class JobConfigLoader {
             Object value = entry.getValue().unwrapped();
             String text = String.valueOf(value);
             boolean userKey = !defaults.hasPathOrNull(key);
-            settings.put(key, userKey && SECRET_KEY.matcher(key).matches() ? "****" : TableLocation.redact(text));
+            settings.put(key, userKey && SECRET_KEY.matcher(key).matches() ? "****" : Credentials.mask(text));
         }
         return settings;
     }

@@ -38,9 +38,109 @@ public record ModelConfig(String location, String positiveLabel, DeviceChoice de
                 "use a whole number of batches from 1 (no sorting) to 1024");
     }
 
-    /** A copy pointing at another model folder. */
-    public ModelConfig withLocation(String newLocation) {
-        return new ModelConfig(newLocation, positiveLabel, device, batchSize, maxLength, longText, windowOverlap,
-                maxWindows, tokenTypes, threads, bucketWindow);
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder().location(location).positiveLabel(positiveLabel).device(device).batchSize(batchSize)
+                .maxLength(maxLength).longText(longText).windowOverlap(windowOverlap).maxWindows(maxWindows)
+                .tokenTypes(tokenTypes).threads(threads).bucketWindow(bucketWindow);
+    }
+
+    /**
+     * A builder holding the job's defaults (the {@code model.*} values of {@code defaults.conf}; a test keeps the two
+     * equal), without a location.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ModelConfig}; {@link #build()} checks the values as the job's configuration does. */
+    public static final class Builder {
+        private String location;
+        private String positiveLabel;
+        private DeviceChoice device = DeviceChoice.AUTO;
+        private int batchSize = 8;
+        private Integer maxLength;
+        private LongTextPolicy longText = LongTextPolicy.HEAD_TAIL;
+        private int windowOverlap = 128;
+        private int maxWindows = 16;
+        private Boolean tokenTypes;
+        private int threads = 1;
+        private int bucketWindow = 16;
+
+        private Builder() {}
+
+        /** See {@link ModelConfig#location()}. */
+        public Builder location(String value) {
+            location = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#positiveLabel()}. */
+        public Builder positiveLabel(String value) {
+            positiveLabel = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#device()}. */
+        public Builder device(DeviceChoice value) {
+            device = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#batchSize()}. */
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#maxLength()}. */
+        public Builder maxLength(Integer value) {
+            maxLength = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#longText()}. */
+        public Builder longText(LongTextPolicy value) {
+            longText = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#windowOverlap()}. */
+        public Builder windowOverlap(int value) {
+            windowOverlap = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#maxWindows()}. */
+        public Builder maxWindows(int value) {
+            maxWindows = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#tokenTypes()}. */
+        public Builder tokenTypes(Boolean value) {
+            tokenTypes = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#threads()}. */
+        public Builder threads(int value) {
+            threads = value;
+            return this;
+        }
+
+        /** See {@link ModelConfig#bucketWindow()}. */
+        public Builder bucketWindow(int value) {
+            bucketWindow = value;
+            return this;
+        }
+
+        /**
+         * @throws dev.reviewscore.InvalidInputException for a value the job would refuse, naming its key
+         */
+        public ModelConfig build() {
+            return new ModelConfig(location, positiveLabel, device, batchSize, maxLength, longText, windowOverlap,
+                    maxWindows, tokenTypes, threads, bucketWindow);
+        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.reviewscore.gates;
 
 import dev.reviewscore.config.QualityGates;
-import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
-import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,31 +25,32 @@ public final class GateCheck {
      * @return the broken gates, empty when the run passes
      */
     public static List<GateViolation> check(QualityGates gates, SliceEvaluation evaluation,
-                                            ScoringJob.Result scoring, RunMonitoring monitoring) {
+                                            ScoringResult scoring, RunMonitoring monitoring) {
         List<GateViolation> violations = new ArrayList<>();
         if (evaluation != null) {
             String noLabels = evaluation.labeled() == 0 ? "no labeled reviews" : null;
-            atLeast(violations, "gates.min-accuracy", gates.minAccuracy(), "accuracy", evaluation.accuracy(),
-                    noLabels);
-            atLeast(violations, "gates.min-auc", gates.minAuc(), "auc", evaluation.auc(), evaluation.aucNote());
-            atLeast(violations, "gates.min-macro-f1", gates.minMacroF1(), "macro_f1",
-                    evaluation.labeled() == 0 ? null : ClassificationMetrics.macroF1(evaluation.confusion()), noLabels);
-            atMost(violations, "gates.max-log-loss", gates.maxLogLoss(), "log_loss", evaluation.logLoss(), noLabels);
+            atLeast(violations, "gates.min-accuracy", gates.minAccuracy(), Metric.ACCURACY, evaluation, noLabels);
+            atLeast(violations, "gates.min-auc", gates.minAuc(), Metric.AUC, evaluation, evaluation.aucNote());
+            atLeast(violations, "gates.min-macro-f1", gates.minMacroF1(), Metric.MACRO_F1, evaluation, noLabels);
+            atMost(violations, "gates.max-log-loss", gates.maxLogLoss(), Metric.LOG_LOSS.metricName(),
+                    Metric.LOG_LOSS.read(evaluation), noLabels);
         }
         if (scoring != null) {
-            atMost(violations, "gates.max-reject-rate", gates.maxRejectRate(), "reject_rate",
-                    scoring.input() == 0 ? null : (double) scoring.rejected() / scoring.input(), "no input rows");
+            atMost(violations, "gates.max-reject-rate", gates.maxRejectRate(), Metric.REJECT_RATE.metricName(),
+                    scoring.rejectRate(), "no input rows");
         }
         if (monitoring != null && monitoring.drift() != null) {
-            atMost(violations, "gates.max-drift", gates.maxDrift(), "drift_psi", monitoring.drift(), null);
+            atMost(violations, "gates.max-drift", gates.maxDrift(), Metric.DRIFT_PSI.metricName(), monitoring.drift(),
+                    null);
         }
         return violations;
     }
 
-    private static void atLeast(List<GateViolation> violations, String gate, Double threshold, String measure,
-                                Double value, String why) {
+    private static void atLeast(List<GateViolation> violations, String gate, Double threshold, Metric metric,
+                                SliceEvaluation evaluation, String why) {
+        Double value = metric.read(evaluation);
         if (threshold != null && (value == null || value < threshold)) {
-            violations.add(new GateViolation(gate, threshold, measure, value, why));
+            violations.add(new GateViolation(gate, threshold, metric.metricName(), value, why));
         }
     }
 

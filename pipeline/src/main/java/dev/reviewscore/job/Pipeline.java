@@ -1,8 +1,9 @@
-package dev.reviewscore.cli;
+package dev.reviewscore.job;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.reviewscore.Credentials;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -11,6 +12,8 @@ import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.MetricRows;
 import dev.reviewscore.metrics.ReviewEvaluator;
 import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.SliceEvaluation;
@@ -21,6 +24,7 @@ import dev.reviewscore.report.Reports;
 import dev.reviewscore.report.RunReport;
 import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.MetricsTable;
@@ -82,19 +86,11 @@ public final class Pipeline {
         return bundle;
     }
 
-    /**
-     * What a scoring step did.
-     *
-     * @param result the counts and timings
-     * @param monitoring the label-free monitoring of the reviews it scored
-     */
-    public record Scored(ScoringJob.Result result, RunMonitoring monitoring) {}
-
     /** Scores the source into the scored table, monitors the scores, and appends the run's summary metrics. */
     public Scored score() {
         out.printf("Run %s: scoring %s with model %s (version %s)%n", run.runId(), config.source().location(),
                 bundle.name(), bundle.version());
-        ScoringJob.Result result = new ScoringJob(spark, config, bundle, run).execute();
+        ScoringResult result = new ScoringJob(spark, config, bundle, run).execute();
         out.printf(Locale.ROOT, "Input %d = scored %d + rejected %d + skipped %d (already scored); "
                         + "inserted %d, updated %d; %.1f s%n", result.input(), result.scored(), result.rejected(),
                 result.skipped(), result.inserted(), result.updated(), result.duration().toMillis() / 1000.0);
@@ -119,12 +115,12 @@ public final class Pipeline {
                         : String.format(Locale.ROOT, "%.4f against run %s", monitoring.drift(),
                                 monitoring.previousRun())));
 
-        Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("input_rows", result.input());
-        counts.put("scored_rows", result.scored());
-        counts.put("rejected_rows", result.rejected());
-        counts.put("skipped_rows", result.skipped());
-        List<Row> rows = new ArrayList<>(MetricsTable.scoringRows(run.runId(), bundle.name(), bundle.version(),
+        Map<Metric, Long> counts = new LinkedHashMap<>();
+        counts.put(Metric.INPUT_ROWS, result.input());
+        counts.put(Metric.SCORED_ROWS, result.scored());
+        counts.put(Metric.REJECTED_ROWS, result.rejected());
+        counts.put(Metric.SKIPPED_ROWS, result.skipped());
+        List<Row> rows = new ArrayList<>(MetricRows.scoringRows(run.runId(), bundle.name(), bundle.version(),
                 run.startedAt(), counts, result.stages()));
         rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
         MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
@@ -172,10 +168,11 @@ public final class Pipeline {
                 .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
                 .withModel(name, version).evaluate(scores);
         MetricsTable.append(spark, config.output().metrics(),
-                MetricsTable.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
-        DashboardTables.appendSlices(spark, config.output().sliceMetrics(), evaluation, run.runId(), evaluatedAt,
+                MetricRows.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
+        DashboardTables.appendSlices(spark, config.output().sliceMetrics(), evaluation.slices().stream()
+                .map(slice -> MetricRows.sliceColumns(evaluation, slice, run.runId(), evaluatedAt)).toList(),
                 run.commitTag());
-        RunHistory history = MetricsTable.history(spark, config.output().metrics(), name, HISTORY_RUNS);
+        RunHistory history = RunHistory.read(spark, config.output().metrics(), name, HISTORY_RUNS);
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
                 scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history);
         List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
@@ -200,12 +197,12 @@ public final class Pipeline {
         String version = evaluatedVersion();
         Instant at = Instant.now();
         List<Row> rows = new ArrayList<>();
-        rows.add(MetricsTable.row(run.runId(), bundle.name(), version, at, SliceEvaluation.ALL, SliceEvaluation.ALL,
-                "gates_broken", (double) violations.size(), violations.isEmpty() ? null
+        rows.add(MetricRows.row(run.runId(), bundle.name(), version, at, SliceEvaluation.ALL, SliceEvaluation.ALL,
+                Metric.GATES_BROKEN, (double) violations.size(), violations.isEmpty() ? null
                         : violations.stream().map(GateViolation::gate).toList().toString()));
         for (GateViolation violation : violations) {
-            rows.add(MetricsTable.row(run.runId(), bundle.name(), version, at, "gate", violation.gate(),
-                    "gate_broken", violation.value(), violation.message()));
+            rows.add(MetricRows.row(run.runId(), bundle.name(), version, at, "gate", violation.gate(),
+                    Metric.GATE_BROKEN, violation.value(), violation.message()));
         }
         MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
     }
@@ -226,8 +223,10 @@ public final class Pipeline {
         values.put("broken_gates", violations.stream().map(GateViolation::gate).toList().toArray(new String[0]));
         DashboardTables.appendRun(spark, config.output().runs(), values, run.commitTag());
         if (evaluation != null) {
-            DashboardTables.updateLatest(spark, config.output().latest(), evaluation, run.runId(), evaluatedAt,
-                    outcome, run.commitTag());
+            Map<String, Object> latest = MetricRows.sliceColumns(evaluation, evaluation.overall(), run.runId(),
+                    evaluatedAt);
+            latest.put("outcome", outcome);
+            DashboardTables.updateLatest(spark, config.output().latest(), latest, run.commitTag());
         }
     }
 
@@ -243,11 +242,12 @@ public final class Pipeline {
             Map<String, Object> values = runValues(command, "failed");
             String message = String.valueOf(error.getMessage()).strip();
             int newline = message.indexOf('\n');
-            values.put("error", error.getClass().getSimpleName() + ": "
-                    + (newline < 0 ? message : message.substring(0, newline)));
+            values.put("error", Credentials.mask(error.getClass().getSimpleName() + ": "
+                    + (newline < 0 ? message : message.substring(0, newline))));
             DashboardTables.appendRun(spark, config.output().runs(), values, run.commitTag());
         } catch (RuntimeException e) {
-            LOG.warn("Could not record the failed run {} in {}: {}", run.runId(), config.output().runs(), e.toString());
+            LOG.warn("Could not record the failed run {} in {}: {}", run.runId(), config.output().runs(),
+                    Credentials.mask(e.toString()));
         }
     }
 
@@ -263,26 +263,26 @@ public final class Pipeline {
         values.put("spark_application_id", spark.sparkContext().applicationId());
         values.put("scheduler_run_id", config.output().schedulerRunId());
         if (scored != null) {
-            ScoringJob.Result result = scored.result();
+            ScoringResult result = scored.result();
             values.put("source", config.source().location().isCatalogTable() ? config.source().location().table()
-                    : TableLocation.redact(config.source().location().path()));
-            values.put("input_rows", result.input());
-            values.put("scored_rows", result.scored());
-            values.put("rejected_rows", result.rejected());
-            values.put("skipped_rows", result.skipped());
-            values.put("reject_rate", result.input() == 0 ? null : result.rejected() / (double) result.input());
-            values.put("positive_rate", scored.monitoring().positiveRate());
-            values.put("mean_positive_probability", scored.monitoring().meanScore());
-            values.put("drift_psi", scored.monitoring().drift());
+                    : Credentials.mask(config.source().location().path()));
+            values.put(Metric.INPUT_ROWS.metricName(), result.input());
+            values.put(Metric.SCORED_ROWS.metricName(), result.scored());
+            values.put(Metric.REJECTED_ROWS.metricName(), result.rejected());
+            values.put(Metric.SKIPPED_ROWS.metricName(), result.skipped());
+            values.put(Metric.REJECT_RATE.metricName(), result.rejectRate());
+            values.put(Metric.POSITIVE_RATE.metricName(), scored.monitoring().positiveRate());
+            values.put(Metric.MEAN_POSITIVE_PROBABILITY.metricName(), scored.monitoring().meanScore());
+            values.put(Metric.DRIFT_PSI.metricName(), scored.monitoring().drift());
             values.put("drift_against_run", scored.monitoring().previousRun());
             result.stages().forEach((stage, time) -> values.put(stage + "_seconds", time.toMillis() / 1000.0));
         }
         if (evaluation != null) {
             values.put("evaluate_seconds", evaluateSeconds);
             values.put("evaluated_rows", evaluation.overall().rows());
-            values.put("labeled_rows", evaluation.overall().labeled());
-            values.put("accuracy", evaluation.overall().accuracy());
-            values.put("auc", evaluation.overall().auc());
+            values.put(Metric.LABELED_ROWS.metricName(), evaluation.overall().labeled());
+            values.put(Metric.ACCURACY.metricName(), Metric.ACCURACY.read(evaluation.overall()));
+            values.put(Metric.AUC.metricName(), Metric.AUC.read(evaluation.overall()));
         }
         return values;
     }

@@ -1,4 +1,4 @@
-package dev.reviewscore.cli;
+package dev.reviewscore.job;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,23 +1,70 @@
 package dev.reviewscore.metrics;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.sink.DeltaTables;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * Whole-table metrics of past runs of one model, oldest first, as the metrics table holds them: what a report's
+ * Whole-table metrics of past runs of one model, oldest first, as the metrics table holds them ({@link #read}): what a report's
  * "over time" chart shows.
  *
  * @param runs the runs
  */
 public record RunHistory(List<Run> runs) {
     /** The metrics a history keeps. */
-    public static final List<String> METRICS = List.of("accuracy", "auc", "macro_f1", "log_loss", "positive_rate",
-            "drift_psi", "rejected_rows", "input_rows");
+    public static final List<Metric> METRICS = List.of(Metric.ACCURACY, Metric.AUC, Metric.MACRO_F1,
+            Metric.LOG_LOSS, Metric.POSITIVE_RATE, Metric.DRIFT_PSI, Metric.REJECTED_ROWS, Metric.INPUT_ROWS);
 
     /** Copies the runs. */
     public RunHistory {
         runs = List.copyOf(runs);
+    }
+
+    /**
+     * The whole-table metrics of the latest runs of a model, oldest first.
+     *
+     * @param modelName the model's name (all its versions)
+     * @param limit how many runs at most
+     */
+    public static RunHistory read(SparkSession spark, TableLocation table, String modelName, int limit) {
+        if (!DeltaTables.exists(spark, table)) {
+            return new RunHistory(List.of());
+        }
+        Dataset<Row> rows = DeltaTables.read(spark, table)
+                .where(col("model_name").equalTo(lit(modelName))
+                        .and(col("slice_name").equalTo(lit(SliceEvaluation.ALL)))
+                        .and(col("metric").isin(METRICS.stream().map(Metric::metricName).toArray()))
+                        .and(col("value").isNotNull()));
+        List<String> latest = rows.groupBy("run_id").agg(max("evaluated_at").as("at")).orderBy(col("at").desc())
+                .limit(limit).select("run_id").as(Encoders.STRING()).collectAsList();
+        Map<String, Run> runs = new TreeMap<>();
+        Map<String, Map<String, Double>> values = new HashMap<>();
+        Map<String, Timestamp> times = new HashMap<>();
+        Map<String, String> versions = new HashMap<>();
+        for (Row row : rows.where(col("run_id").isin(latest.toArray()))
+                .select("run_id", "evaluated_at", "model_version", "metric", "value").collectAsList()) {
+            String run = row.getString(0);
+            values.computeIfAbsent(run, r -> new HashMap<>()).put(row.getString(3), row.getDouble(4));
+            times.merge(run, row.getTimestamp(1), (a, b) -> a.after(b) ? a : b);
+            versions.put(run, row.getString(2));
+        }
+        values.forEach((run, metrics) -> runs.put(run, new Run(run, times.get(run).toInstant(),
+                versions.get(run), metrics)));
+        return new RunHistory(new ArrayList<>(runs.values()));
     }
 
     /**

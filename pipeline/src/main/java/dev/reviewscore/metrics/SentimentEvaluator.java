@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
  */
 public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Evaluator implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
-    private static final List<String> METRICS = List.of("accuracy", "auc", "log_loss", "macro_f1", "weighted_f1");
+    private static final List<String> METRICS = Metric.headline().stream().map(Metric::metricName).toList();
 
     private final String uid;
     private final Param<String> metricName;
@@ -51,7 +51,7 @@ public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Eva
                 "the labels in index order; empty: the keys of the probability map, sorted");
         positiveLabel = new Param<>(this, "positiveLabel",
                 "the label AUC is computed for; empty: positive/pos, else the second of two labels");
-        setDefault(metricName, "accuracy");
+        setDefault(metricName, Metric.ACCURACY.metricName());
         setDefault(labelCol, "label");
         setDefault(probabilitiesCol, "probabilities");
         setDefault(predictionCol, "");
@@ -93,17 +93,13 @@ public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Eva
                 .withPredictionCol(getPredictionCol().isEmpty() ? null : getPredictionCol())
                 .withPositiveLabel(getPositiveLabel().isEmpty() ? null : getPositiveLabel());
         SliceEvaluation all = evaluator.evaluate(dataset).overall();
-        for (SliceEvaluation.MetricValue value : all.values()) {
-            if (value.metric().equals(metric)) {
-                return value.value() == null ? Double.NaN : value.value();
-            }
-        }
-        throw new IllegalStateException("metric " + metric + " missing from the evaluation");
+        Double value = Metric.named(metric).read(all);
+        return value == null ? Double.NaN : value;
     }
 
     @Override
     public boolean isLargerBetter() {
-        return !getMetricName().equals("log_loss");
+        return !getMetricName().equals(Metric.LOG_LOSS.metricName());
     }
 
     @Override

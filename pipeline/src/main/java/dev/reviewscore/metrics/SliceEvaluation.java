@@ -24,7 +24,7 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
     /**
      * One metric value.
      *
-     * @param metric the metric's name
+     * @param metric the metric's name ({@link Metric#metricName()})
      * @param classLabel the label of a per-class metric, or the true label of a confusion count, else null
      * @param predictedLabel the predicted label of a confusion count, else null
      * @param value the value, or null when undefined
@@ -48,17 +48,14 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
      */
     public List<MetricValue> values() {
         List<MetricValue> values = new ArrayList<>();
-        values.add(new MetricValue("rows", null, null, (double) rows, null));
-        values.add(new MetricValue("labeled_rows", null, null, (double) labeled, null));
-        values.add(new MetricValue("unlabeled_rows", null, null, (double) unlabeled(), null));
+        values.add(new MetricValue(Metric.ROWS.metricName(), null, null, (double) rows, null));
+        values.add(new MetricValue(Metric.LABELED_ROWS.metricName(), null, null, (double) labeled, null));
+        values.add(new MetricValue(Metric.UNLABELED_ROWS.metricName(), null, null, (double) unlabeled(), null));
         String noLabels = labeled == 0 ? "no labeled reviews" : null;
-        values.add(new MetricValue("accuracy", null, null, accuracy(), noLabels));
-        values.add(new MetricValue("log_loss", null, null, logLoss, noLabels));
-        values.add(new MetricValue("auc", null, null, auc, aucNote));
-        values.add(new MetricValue("macro_f1", null, null,
-                labeled == 0 ? null : ClassificationMetrics.macroF1(confusion), noLabels));
-        values.add(new MetricValue("weighted_f1", null, null,
-                labeled == 0 ? null : ClassificationMetrics.weightedF1(confusion), noLabels));
+        for (Metric metric : Metric.headline()) {
+            values.add(new MetricValue(metric.metricName(), null, null, metric.read(this),
+                    metric == Metric.AUC ? aucNote : noLabels));
+        }
         double[] precision = ClassificationMetrics.precision(confusion);
         double[] recall = ClassificationMetrics.recall(confusion);
         double[] f1 = ClassificationMetrics.f1(confusion);
@@ -66,21 +63,21 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
         for (int k = 0; k < labels.size(); k++) {
             boolean neverPredicted = confusion.predicted(k) == 0;
             boolean absent = confusion.support(k) == 0;
-            values.add(new MetricValue("precision", labels.get(k), null, labeled == 0 ? null : precision[k],
+            values.add(new MetricValue(Metric.PRECISION.metricName(), labels.get(k), null, labeled == 0 ? null : precision[k],
                     noLabels != null ? noLabels : neverPredicted
                             ? "label never predicted: precision is 0 by convention (scikit-learn zero_division=0)"
                             : null));
-            values.add(new MetricValue("recall", labels.get(k), null, labeled == 0 ? null : recall[k],
+            values.add(new MetricValue(Metric.RECALL.metricName(), labels.get(k), null, labeled == 0 ? null : recall[k],
                     noLabels != null ? noLabels : absent
                             ? "label absent from the labeled reviews: recall is 0 by convention" : null));
-            values.add(new MetricValue("f1", labels.get(k), null, labeled == 0 ? null : f1[k],
+            values.add(new MetricValue(Metric.F1.metricName(), labels.get(k), null, labeled == 0 ? null : f1[k],
                     noLabels != null ? noLabels : (neverPredicted || absent) && f1[k] == 0
                             ? "precision and recall are 0: F1 is 0 by convention" : null));
-            values.add(new MetricValue("support", labels.get(k), null, (double) confusion.support(k), null));
+            values.add(new MetricValue(Metric.SUPPORT.metricName(), labels.get(k), null, (double) confusion.support(k), null));
         }
         for (int actual = 0; actual < labels.size(); actual++) {
             for (int predicted = 0; predicted < labels.size(); predicted++) {
-                values.add(new MetricValue("confusion_count", labels.get(actual), labels.get(predicted),
+                values.add(new MetricValue(Metric.CONFUSION_COUNT.metricName(), labels.get(actual), labels.get(predicted),
                         (double) confusion.count(actual, predicted), null));
             }
         }

@@ -10,8 +10,9 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.MetricRows;
 import dev.reviewscore.sink.DeltaTables;
-import dev.reviewscore.sink.MetricsTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +25,6 @@ import org.apache.spark.sql.SparkSession;
  * previous run's histogram is read back from the metrics table, so no old scores are scanned again.
  */
 public final class ScoreMonitor {
-    /** Metric name of the histogram rows (slice {@code score_bin}, value = reviews in the bin). */
-    public static final String HISTOGRAM_METRIC = "score_histogram";
-
     private ScoreMonitor() {}
 
     /**
@@ -61,7 +59,7 @@ public final class ScoreMonitor {
         String previous = null;
         long[] previousHistogram = null;
         if (DeltaTables.exists(spark, metrics)) {
-            Dataset<Row> earlier = DeltaTables.read(spark, metrics).where(col("metric").equalTo(HISTOGRAM_METRIC)
+            Dataset<Row> earlier = DeltaTables.read(spark, metrics).where(col("metric").equalTo(Metric.SCORE_HISTOGRAM.metricName())
                     .and(col("model_version").equalTo(lit(modelVersion))).and(col("run_id").lt(lit(runId))));
             Row latest = earlier.agg(max(col("run_id"))).first();
             if (!latest.isNullAt(0)) {
@@ -87,18 +85,18 @@ public final class ScoreMonitor {
     public static List<Row> rows(RunMonitoring monitoring, String runId, String modelName, String modelVersion,
                                  Instant at) {
         List<Row> rows = new ArrayList<>();
-        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "monitored_reviews",
+        rows.add(MetricRows.row(runId, modelName, modelVersion, at, "all", "all", Metric.MONITORED_REVIEWS,
                 (double) monitoring.reviews(), null));
-        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "positive_rate",
+        rows.add(MetricRows.row(runId, modelName, modelVersion, at, "all", "all", Metric.POSITIVE_RATE,
                 monitoring.positiveRate(), monitoring.positiveRate() == null ? monitoring.note() : null));
-        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "mean_positive_probability",
+        rows.add(MetricRows.row(runId, modelName, modelVersion, at, "all", "all", Metric.MEAN_POSITIVE_PROBABILITY,
                 monitoring.meanScore(), monitoring.meanScore() == null ? monitoring.note() : null));
-        rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "all", "all", "drift_psi", monitoring.drift(),
+        rows.add(MetricRows.row(runId, modelName, modelVersion, at, "all", "all", Metric.DRIFT_PSI, monitoring.drift(),
                 monitoring.drift() == null ? monitoring.note() : "against run " + monitoring.previousRun()));
         if (monitoring.reviews() > 0) {
             for (int i = 0; i < RunMonitoring.BINS; i++) {
-                rows.add(MetricsTable.row(runId, modelName, modelVersion, at, "score_bin", RunMonitoring.binLabel(i),
-                        HISTOGRAM_METRIC, (double) monitoring.histogram()[i], null));
+                rows.add(MetricRows.row(runId, modelName, modelVersion, at, "score_bin", RunMonitoring.binLabel(i),
+                        Metric.SCORE_HISTOGRAM, (double) monitoring.histogram()[i], null));
             }
         }
         return rows;

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
-import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ public final class JsonReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     /** Metrics that count reviews: written as whole numbers. */
-    private static final Set<String> COUNTS = Set.of("rows", "labeled_rows", "unlabeled_rows", "support");
+    private static final Set<String> COUNTS = Set.of(Metric.ROWS.metricName(), Metric.LABELED_ROWS.metricName(),
+            Metric.UNLABELED_ROWS.metricName(), Metric.SUPPORT.metricName());
     /** Bins of the calibration (reliability) curve. */
     static final int CALIBRATION_BINS = 10;
 
@@ -48,7 +50,7 @@ public final class JsonReport {
         model.put("labels", evaluation.labels());
         model.put("positive_label", evaluation.positiveLabel());
         root.put("model", model);
-        ScoringJob.Result scoring = report.scoring();
+        ScoringResult scoring = report.scoring();
         if (scoring != null) {
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("input", scoring.input());
@@ -60,18 +62,18 @@ public final class JsonReport {
             counts.put("rejects_by_reason", scoring.rejectsByReason());
             Map<String, Double> stages = new LinkedHashMap<>();
             scoring.stages().forEach((stage, duration) -> stages.put(stage, duration.toMillis() / 1000.0));
-            counts.put("stage_seconds", stages);
+            counts.put(Metric.STAGE_SECONDS.metricName(), stages);
             root.put("scoring", counts);
         }
         RunMonitoring monitoring = report.monitoring();
         if (monitoring != null) {
             Map<String, Object> monitored = new LinkedHashMap<>();
             monitored.put("reviews", monitoring.reviews());
-            monitored.put("positive_rate", monitoring.positiveRate());
-            monitored.put("mean_positive_probability", monitoring.meanScore());
-            monitored.put("drift_psi", monitoring.drift());
+            monitored.put(Metric.POSITIVE_RATE.metricName(), monitoring.positiveRate());
+            monitored.put(Metric.MEAN_POSITIVE_PROBABILITY.metricName(), monitoring.meanScore());
+            monitored.put(Metric.DRIFT_PSI.metricName(), monitoring.drift());
             monitored.put("compared_with_run", monitoring.previousRun());
-            monitored.put("score_histogram", monitoring.histogram());
+            monitored.put(Metric.SCORE_HISTOGRAM.metricName(), monitoring.histogram());
             monitored.put("note", monitoring.note());
             root.put("monitoring", monitored);
         }

@@ -3,7 +3,7 @@ package dev.reviewscore.report;
 import dev.reviewscore.metrics.ClassificationMetrics;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.SliceEvaluation;
-import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +46,7 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
-        ScoringJob.Result scoring = report.scoring();
+        ScoringResult scoring = report.scoring();
         if (scoring != null) {
             md.append("## Scoring\n\n")
                     .append("| input | scored | rejected | skipped (already scored) | inserted | updated | seconds |\n")

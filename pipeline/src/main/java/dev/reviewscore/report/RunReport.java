@@ -3,7 +3,7 @@ package dev.reviewscore.report;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.monitoring.RunMonitoring;
-import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.time.Instant;
 
 /**
@@ -18,4 +18,4 @@ import java.time.Instant;
  * @param history past runs of the model, this one included, oldest first
  */
 public record RunReport(String runId, Instant evaluatedAt, String scoredTable, Evaluation evaluation,
-                        ScoringJob.Result scoring, RunMonitoring monitoring, RunHistory history) {}
+                        ScoringResult scoring, RunMonitoring monitoring, RunHistory history) {}

@@ -282,10 +282,12 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
 
     /** The settings as the job's model configuration (checked as the job checks them). */
     public ModelConfig modelConfig() {
-        return new ModelConfig(getModelLocation(), null, choice("device", getDevice(), DeviceChoice.class),
-                getBatchSize(), getMaxLength() == 0 ? null : getMaxLength(),
-                choice("longText", getLongText(), LongTextPolicy.class), getWindowOverlap(), getMaxWindows(), isDefined(tokenTypes) ? getTokenTypes() : null, getThreads(),
-                getBucketWindow());
+        return ModelConfig.builder().location(getModelLocation())
+                .device(choice("device", getDevice(), DeviceChoice.class)).batchSize(getBatchSize())
+                .maxLength(getMaxLength() == 0 ? null : getMaxLength())
+                .longText(choice("longText", getLongText(), LongTextPolicy.class)).windowOverlap(getWindowOverlap())
+                .maxWindows(getMaxWindows()).tokenTypes(isDefined(tokenTypes) ? getTokenTypes() : null)
+                .threads(getThreads()).bucketWindow(getBucketWindow()).build();
     }
 
     private static String choiceName(Enum<?> constant) {

@@ -15,6 +15,7 @@ import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
@@ -75,48 +76,13 @@ public final class ScoringJob {
     }
 
     /**
-     * What a scoring run did.
-     *
-     * @param runId the run
-     * @param modelName the model's name
-     * @param modelVersion the model's version
-     * @param input rows read from the source
-     * @param scored rows scored and merged into the scored table
-     * @param rejected rows written to the rejects table
-     * @param skipped rows left out because this model version already scored the same text
-     * @param inserted rows the MERGE inserted (new reviews)
-     * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
-     * @param rejectsByReason rejected rows per reason code
-     * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects
-     */
-    public record Result(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
-                         long skipped, long inserted, long updated, Map<String, Long> rejectsByReason,
-                         Map<String, Duration> stages) {
-        /** Copies the maps, keeping the order of the stages. */
-        public Result {
-            rejectsByReason = Map.copyOf(rejectsByReason);
-            stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
-        }
-
-        /** Wall-clock time of the whole scoring run. */
-        public Duration duration() {
-            return stages.values().stream().reduce(Duration.ZERO, Duration::plus);
-        }
-
-        /** Whether {@code input = scored + rejected + skipped}. */
-        public boolean balanced() {
-            return input == scored + rejected + skipped && scored == inserted + updated;
-        }
-    }
-
-    /**
      * Runs the scoring job.
      *
      * @return the counts
      * @throws dev.reviewscore.InvalidInputException for unreadable sources, missing columns and invalid settings
      * @throws IllegalStateException when the accounting equation does not hold
      */
-    public Result execute() {
+    public ScoringResult execute() {
         Map<String, Duration> stages = new java.util.LinkedHashMap<>();
         long mark = System.nanoTime();
         TableLocation scoredTable = config.output().scored();
@@ -161,7 +127,7 @@ public final class ScoringJob {
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
-        DeltaTables.MergeCounts merged = scored == 0 ? new DeltaTables.MergeCounts(0, 0)
+        DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0)
                 : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);
 
@@ -183,8 +149,8 @@ public final class ScoringJob {
         predicted.unpersist();
         lap(stages, "rejects", mark);
 
-        Result result = new Result(run.runId(), bundle.name(), bundle.version(), input, scored, rejected, skipped,
-                merged.inserted(), merged.updated(), byReason, stages);
+        ScoringResult result = new ScoringResult(run.runId(), bundle.name(), bundle.version(), input, scored,
+                rejected, skipped, merged.inserted(), merged.updated(), byReason, stages);
         LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
                 run.runId(), input, scored, rejected, skipped, merged.inserted(), merged.updated());
         if (!result.balanced()) {
@@ -210,9 +176,9 @@ public final class ScoringJob {
      * guard against a non-deterministic one; recomputing this source gives the same rows (the model is deterministic
      * and earlier scores are read at a pinned table version).
      */
-    private DeltaTables.MergeCounts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
+    private DeltaMerge.Counts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
         return DeltaTables.withSessionSettings(spark, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
-                () -> DeltaTables.merge(spark, table, scores, KEYS, run.commitTag()));
+                () -> DeltaMerge.merge(spark, table, scores, KEYS, run.commitTag()));
     }
 
     private static long lap(Map<String, Duration> stages, String stage, long since) {
@@ -279,6 +245,7 @@ public final class ScoringJob {
         List<Column> original = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID).as("id"),
                 col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL).as("label")));
         passThrough.forEach(name -> original.add(col("`" + name + "`")));
+        original.add(col(ReviewColumns.MALFORMED_RECORD));
         return rejected.select(
                 lit(run.runId()).as("run_id"),
                 lit(Timestamp.from(run.startedAt())).as("rejected_at"),

@@ -1,12 +1,6 @@
 package dev.reviewscore.sink;
 
 import dev.reviewscore.config.TableLocation;
-import dev.reviewscore.metrics.ClassificationMetrics;
-import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.SliceEvaluation;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -35,13 +29,14 @@ public final class DashboardTables {
         DeltaTables.append(table, spark.createDataFrame(List.of(row), TableSchemas.RUNS), commitTag);
     }
 
-    /** Appends an evaluation's rows, one per slice. */
-    public static void appendSlices(SparkSession spark, TableLocation table, Evaluation evaluation, String runId,
-                                    Instant evaluatedAt, String commitTag) {
-        List<Row> rows = new ArrayList<>();
-        for (SliceEvaluation slice : evaluation.slices()) {
-            rows.add(row(TableSchemas.SLICE_METRICS, sliceValues(evaluation, slice, runId, evaluatedAt)));
-        }
+    /**
+     * Appends an evaluation's rows, one per slice.
+     *
+     * @param slices per slice, column name to value ({@link TableSchemas#SLICE_METRICS})
+     */
+    public static void appendSlices(SparkSession spark, TableLocation table, List<Map<String, Object>> slices,
+                                    String commitTag) {
+        List<Row> rows = slices.stream().map(values -> row(TableSchemas.SLICE_METRICS, values)).toList();
         DeltaTables.ensureTable(spark, table, TableSchemas.SLICE_METRICS, List.of());
         DeltaTables.append(table, spark.createDataFrame(rows, TableSchemas.SLICE_METRICS), commitTag);
     }
@@ -49,44 +44,16 @@ public final class DashboardTables {
     /**
      * Makes an evaluation the latest of its model version: replaces that version's row, or adds one.
      *
-     * @param outcome the run's outcome (succeeded or gates_broken)
+     * @param values column name to value ({@link TableSchemas#LATEST}); columns of other tables are left out
      */
-    public static void updateLatest(SparkSession spark, TableLocation table, Evaluation evaluation, String runId,
-                                    Instant evaluatedAt, String outcome, String commitTag) {
-        Map<String, Object> all = sliceValues(evaluation, evaluation.overall(), runId, evaluatedAt);
-        all.put("outcome", outcome);
-        all.keySet().retainAll(List.of(TableSchemas.LATEST.fieldNames()));
+    public static void updateLatest(SparkSession spark, TableLocation table, Map<String, Object> values,
+                                    String commitTag) {
+        Map<String, Object> latest = new java.util.HashMap<>(values);
+        latest.keySet().retainAll(List.of(TableSchemas.LATEST.fieldNames()));
         DeltaTables.ensureTable(spark, table, TableSchemas.LATEST, List.of());
-        DeltaTables.replace(table, spark.createDataFrame(List.of(row(TableSchemas.LATEST, all)), TableSchemas.LATEST),
-                "model_name = " + DeltaTables.sqlString(evaluation.modelName()) + " AND model_version = "
-                        + DeltaTables.sqlString(evaluation.modelVersion()), commitTag);
-    }
-
-    private static Map<String, Object> sliceValues(Evaluation evaluation, SliceEvaluation slice, String runId,
-                                                   Instant evaluatedAt) {
-        Map<String, Object> values = new java.util.HashMap<>();
-        values.put("run_id", runId);
-        values.put("model_name", evaluation.modelName());
-        values.put("model_version", evaluation.modelVersion());
-        values.put("evaluated_at", Timestamp.from(evaluatedAt));
-        values.put("slice_name", slice.sliceName());
-        values.put("slice_value", slice.sliceValue());
-        values.put("rows", slice.rows());
-        values.put("labeled_rows", slice.labeled());
-        for (SliceEvaluation.MetricValue value : slice.values()) {
-            if (value.classLabel() == null && List.of("accuracy", "auc", "log_loss", "macro_f1", "weighted_f1")
-                    .contains(value.metric())) {
-                values.put(value.metric(), value.value());
-            }
-        }
-        int positive = evaluation.positiveLabel() == null ? -1 : evaluation.labels().indexOf(evaluation.positiveLabel());
-        if (positive >= 0 && slice.labeled() > 0) {
-            values.put("positive_label", evaluation.positiveLabel());
-            values.put("precision", ClassificationMetrics.precision(slice.confusion())[positive]);
-            values.put("recall", ClassificationMetrics.recall(slice.confusion())[positive]);
-            values.put("f1", ClassificationMetrics.f1(slice.confusion())[positive]);
-        }
-        return values;
+        DeltaTables.replace(table, spark.createDataFrame(List.of(row(TableSchemas.LATEST, latest)),
+                TableSchemas.LATEST), "model_name = " + DeltaTables.sqlString((String) latest.get("model_name"))
+                + " AND model_version = " + DeltaTables.sqlString((String) latest.get("model_version")), commitTag);
     }
 
     private static Row row(StructType schema, Map<String, Object> values) {

@@ -2,16 +2,13 @@ package dev.reviewscore.sink;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.TableLocation;
-import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.ArrayList;
-import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,26 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates, reads and writes the pipeline's Delta tables, by path or catalog name. Writes that lose a race with
- * another writer (Delta's optimistic concurrency conflicts) are retried a bounded number of times; MERGE and append
- * are safe to retry because a failed commit writes nothing. Every MERGE and append commit carries a tag naming the
- * run as its user metadata ({@code userMetadata} in {@code DESCRIBE HISTORY}).
+ * Creates, reads, appends to and replaces rows of the pipeline's Delta tables, by path or catalog name ({@link
+ * DeltaMerge} upserts). Writes that lose a race with another writer are retried ({@link WriteConflicts}). Every write
+ * commit carries a tag naming the run as its user metadata ({@code userMetadata} in {@code DESCRIBE HISTORY}).
  */
 public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
-    private static final int ATTEMPTS = 5;
     /** The session setting Delta copies into the user metadata of the commits made while it is set. */
-    private static final String COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+    static final String COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
 
     private DeltaTables() {}
-
-    /**
-     * Counts from a MERGE.
-     *
-     * @param inserted rows inserted
-     * @param updated rows updated
-     */
-    public record MergeCounts(long inserted, long updated) {}
 
     /** Whether the table exists (as a Delta table, for paths). */
     public static boolean exists(SparkSession spark, TableLocation location) {
@@ -81,7 +68,7 @@ public final class DeltaTables {
             String ddl = "CREATE TABLE IF NOT EXISTS " + location.table() + " (" + schema.toDDL() + ") USING delta"
                     + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + String.join(", ", partitionBy) + ")")
                     + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')";
-            withRetries("create " + location, () -> spark.sql(ddl));
+            WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
             LOG.info("Created Delta table {}", location);
             return;
         }
@@ -94,7 +81,7 @@ public final class DeltaTables {
         }
         DeltaTableBuilder create = builder.property(TableSchemas.VERSION_PROPERTY,
                 Integer.toString(TableSchemas.VERSION));
-        withRetries("create " + location, () -> create.execute());
+        WriteConflicts.retry("create " + location, () -> create.execute());
         LOG.info("Created Delta table {}", location);
     }
 
@@ -119,42 +106,14 @@ public final class DeltaTables {
                         : "";
                 String ddl = "ALTER TABLE " + sqlName(location) + " ADD COLUMNS (`" + field.name() + "` "
                         + field.dataType().sql() + comment + ")";
-                withRetries("upgrade " + location, () -> spark.sql(ddl));
+                WriteConflicts.retry("upgrade " + location, () -> spark.sql(ddl));
                 added.add(field.name());
             }
         }
-        withRetries("upgrade " + location, () -> spark.sql("ALTER TABLE " + sqlName(location)
+        WriteConflicts.retry("upgrade " + location, () -> spark.sql("ALTER TABLE " + sqlName(location)
                 + " SET TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')"));
         LOG.info("Upgraded {} from schema version {} to {}: added columns {}", location, found, TableSchemas.VERSION,
                 added);
-    }
-
-    /**
-     * Upserts rows: rows whose keys match are updated, others inserted. New columns in {@code rows} are added to
-     * the table (schema evolution).
-     *
-     * @param keys the columns identifying a row
-     * @param commitTag the commit's user metadata, unique to the run
-     * @return how many rows were inserted and updated
-     */
-    public static MergeCounts merge(SparkSession spark, TableLocation location, Dataset<Row> rows,
-                                    List<String> keys, String commitTag) {
-        return withRetries("merge into " + location, () -> {
-            Column condition = null;
-            for (String key : keys) {
-                Column equal = new Column("t." + key).equalTo(new Column("s." + key));
-                condition = condition == null ? equal : condition.and(equal);
-            }
-            DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
-                    : DeltaTable.forPath(spark, location.path());
-            long before = table.history(1).select("version").first().getLong(0);
-            DeltaMergeBuilder merge = table.as("t").merge(rows.as("s"), condition)
-                    .whenMatched().updateAll()
-                    .whenNotMatched().insertAll()
-                    .withSchemaEvolution();
-            Object outcome = withSessionSettings(spark, Map.of(COMMIT_METADATA, commitTag), () -> execute(merge));
-            return countsOf(outcome, table, before, commitTag);
-        });
     }
 
     /**
@@ -181,53 +140,13 @@ public final class DeltaTables {
     }
 
     /**
-     * Runs a MERGE. Delta 4 returns its row counts as a one-row Dataset; Delta 3 (the Spark 3.5 build) returns
-     * nothing, so the call goes through reflection to compile against both.
-     */
-    private static Object execute(DeltaMergeBuilder merge) {
-        try {
-            return DeltaMergeBuilder.class.getMethod("execute").invoke(merge);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("MERGE failed", cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("This Delta version has no DeltaMergeBuilder.execute()", e);
-        }
-    }
-
-    /**
-     * The MERGE's counts: from its result (Delta 4), else from the metrics of the commit it made (Delta 3), found by
-     * its tag, so that another job's MERGE committed at the same moment is never taken for it.
-     */
-    private static MergeCounts countsOf(Object outcome, DeltaTable table, long before, String commitTag) {
-        if (outcome instanceof Dataset<?> result) {
-            Row metrics = (Row) result.first();
-            return new MergeCounts(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
-        }
-        Dataset<Row> history = table.history(100);
-        List<Row> commits = history.where(history.col("operation").equalTo("MERGE")
-                        .and(history.col("version").gt(before)).and(history.col("userMetadata").equalTo(commitTag)))
-                .select("operationMetrics").collectAsList();
-        if (commits.size() != 1) {
-            throw new IllegalStateException("Found " + commits.size() + " MERGE commits tagged \"" + commitTag
-                    + "\" among the table's last 100 commits after version " + before + "; expected one");
-        }
-        Map<String, String> metrics = commits.get(0).getJavaMap(0);
-        return new MergeCounts(Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0")),
-                Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")));
-    }
-
-    /**
      * Replaces the rows matching a condition with {@code rows} in one commit (Delta's selective overwrite,
      * {@code replaceWhere}); every row written must match the condition.
      *
      * @param condition a SQL predicate over the table's columns
      */
     public static void replace(TableLocation location, Dataset<Row> rows, String condition, String commitTag) {
-        withRetries("replace rows of " + location, () -> {
+        WriteConflicts.retry("replace rows of " + location, () -> {
             save(location, rows.write().format("delta").mode("overwrite").option("replaceWhere", condition)
                     .option("userMetadata", commitTag));
             return null;
@@ -241,7 +160,7 @@ public final class DeltaTables {
 
     /** Appends rows in a commit whose user metadata is {@code commitTag}. */
     public static void append(TableLocation location, Dataset<Row> rows, String commitTag) {
-        withRetries("append to " + location, () -> {
+        WriteConflicts.retry("append to " + location, () -> {
             save(location, rows.write().format("delta").mode("append").option("mergeSchema", "true")
                     .option("userMetadata", commitTag));
             return null;
@@ -259,52 +178,5 @@ public final class DeltaTables {
     /** The table as SQL can name it. */
     public static String sqlName(TableLocation location) {
         return location.isCatalogTable() ? location.table() : "delta.`" + location.path().replace("`", "``") + "`";
-    }
-
-    /**
-     * Runs a write, again after a conflict with another writer: Delta's concurrent-modification exceptions, and a
-     * table that another job is creating at this moment (its folder there, its first commit not yet visible).
-     */
-    private static <T> T withRetries(String what, Supplier<T> write) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return write.get();
-            } catch (Exception e) {
-                // Delta's AnalysisExceptions are checked exceptions thrown from Scala; the rethrow stays precise
-                if (!isConflict(e)) {
-                    throw e;
-                }
-                if (attempt >= ATTEMPTS && isFolderWithoutTable(e)) {
-                    throw new InvalidInputException("Cannot " + what + ": the folder exists, is not empty, and is not "
-                            + "a Delta table. Fix: point the output.* setting at an empty folder or a Delta table.", e);
-                }
-                if (attempt >= ATTEMPTS) {
-                    throw new IllegalStateException("Gave up on " + what + " after " + ATTEMPTS + " attempts: "
-                            + "another job kept committing to the same table (" + e.getClass().getSimpleName()
-                            + "). Run the jobs one after another, or give each its own output table.", e);
-                }
-                LOG.warn("{} conflicted with another writer ({}); retrying ({}/{})", what,
-                        e.getClass().getSimpleName(), attempt, ATTEMPTS - 1);
-                try {
-                    Thread.sleep(200L * attempt + (long) (Math.random() * 200));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted while retrying " + what, interrupted);
-                }
-            }
-        }
-    }
-
-    private static boolean isConflict(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        return e instanceof ConcurrentModificationException || message.contains("DELTA_TABLE_NOT_FOUND")
-                || message.contains("DELTA_TABLE_ALREADY_EXISTS") || isFolderWithoutTable(e);
-    }
-
-    /** A folder with files but no Delta log: a user's mistake, or another job's table while it is being created. */
-    private static boolean isFolderWithoutTable(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")
-                || message.contains("DELTA_MISSING_DELTA_TABLE");
     }
 }

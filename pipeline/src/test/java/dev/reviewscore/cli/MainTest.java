@@ -1,18 +1,32 @@
 package dev.reviewscore.cli;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reviewscore.testing.CredentialedFileSystem;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +124,54 @@ class MainTest {
         Outcome scored = main("score", "--config", noSource.toString());
         assertEquals(2, scored.code());
         assertTrue(scored.err().contains("source.path"), scored.err());
+    }
+
+    @Test
+    void credentialsInLocationsAreMaskedInOutputLogsTablesAndReports() throws Exception {
+        SparkSession spark = TestSpark.session();
+        spark.sparkContext().hadoopConfiguration().set("fs.credfs.impl", CredentialedFileSystem.class.getName());
+        StringWriter logs = new StringWriter();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        WriterAppender appender = WriterAppender.newBuilder().setName("credentials-test").setTarget(logs)
+                .setLayout(PatternLayout.createDefaultLayout()).build();
+        appender.start();
+        context.getConfiguration().getRootLogger().addAppender(appender, Level.INFO, null);
+        context.updateLoggers();
+        Outcome outcome;
+        try {
+            outcome = main(withOutputsInTemp("run",
+                    "--conf", "source.path=" + CredentialedFileSystem.location("alice", "hunter2",
+                            TestPaths.sampleReviews()),
+                    "--conf", "model.location=" + CredentialedFileSystem.location("alice", "hunter2",
+                            TestPaths.defaultModel()),
+                    "--conf", "spark.hadoop.fs.credfs.impl=" + CredentialedFileSystem.class.getName()));
+        } finally {
+            context.getConfiguration().getRootLogger().removeAppender("credentials-test");
+            context.updateLoggers();
+            appender.stop();
+        }
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("scoring path credfs://****@bucket/"), outcome.out());
+        assertTrue(logs.toString().contains("merging them into"), "the job's log lines were captured");
+        Map<String, String> written = new TreeMap<>();
+        written.put("standard output", outcome.out());
+        written.put("standard error", outcome.err());
+        written.put("log", logs.toString());
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (file.toString().contains("/reports/")) {
+                    written.put(dir.relativize(file).toString(), Files.readString(file));
+                }
+            }
+        }
+        for (String table : List.of("scored", "rejects", "metrics", "review_runs", "review_slice_metrics",
+                "review_latest_metrics")) {
+            var rows = spark.read().format("delta").load(dir.resolve(table).toString());
+            written.put(table, String.join("\n", rows.select(to_json(struct(col("*")))).as(Encoders.STRING())
+                    .collectAsList()));
+        }
+        assertTrue(written.get("review_runs").contains("credfs://****@bucket/"), written.get("review_runs"));
+        written.forEach((place, text) -> assertFalse(text.contains("hunter2"), place + " shows the password"));
     }
 
     @Test

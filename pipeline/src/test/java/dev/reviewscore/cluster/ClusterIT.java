@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.RunInfo;
-import dev.reviewscore.cli.Pipeline;
-import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.Sessions;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.testing.ExecutorProbe;
 import dev.reviewscore.testing.SampleCopies;
@@ -97,7 +98,7 @@ class ClusterIT {
                 """.formatted(source, TestPaths.defaultModel(), source, source)).config();
     }
 
-    private static ScoringJob.Result score(JobConfig config) {
+    private static ScoringResult score(JobConfig config) {
         return new ScoringJob(spark, config, ModelBundle.open(Path.of(config.model().location())), RunInfo.start())
                 .execute();
     }
@@ -107,7 +108,7 @@ class ClusterIT {
         return spark.range(0, 64, 1, 64).mapPartitions(probe, Encoders.STRING()).collectAsList();
     }
 
-    private static void assertScoredOnce(JobConfig config, long input, ScoringJob.Result result) {
+    private static void assertScoredOnce(JobConfig config, long input, ScoringResult result) {
         assertEquals(input, result.input());
         assertEquals(input, result.scored());
         assertEquals(0, result.rejected());
@@ -152,7 +153,7 @@ class ClusterIT {
         assertEquals(List.of(), ExecutorProbe.opened(), "URLs opened by the driver while loading the model");
         ScoringTasks tasks = new ScoringTasks();
         spark.sparkContext().addSparkListener(tasks);
-        ScoringJob.Result result;
+        ScoringResult result;
         try {
             result = score(config("reviews"));
         } finally {
@@ -201,7 +202,7 @@ class ClusterIT {
             }
         };
         spark.sparkContext().addSparkListener(killOnce);
-        ScoringJob.Result result;
+        ScoringResult result;
         try {
             result = score(config("more-reviews"));
         } finally {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.job.Sessions;
 import dev.reviewscore.testing.TestPaths;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.testing.TestPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,15 @@ class JobConfigLoaderTest {
         assertNull(config.model().maxLength());
         assertEquals(LabelKind.AUTO, config.source().labels().kind());
         assertEquals(7.0, config.source().labels().starsPositiveMin());
+    }
+
+    @Test
+    void theModelBuilderAndTheSparkMlStageStartFromTheJobsDefaults() {
+        ModelConfig job = loader.loadText(MINIMAL).config().model();
+        assertEquals(job, ModelConfig.builder().location("/base/models/m").build());
+        assertEquals(job, new ReviewSentiment().setModelLocation("/base/models/m").modelConfig());
+        assertEquals(64, job.toBuilder().batchSize(64).build().batchSize());
+        assertEquals(job, job.toBuilder().build());
     }
 
     @Test

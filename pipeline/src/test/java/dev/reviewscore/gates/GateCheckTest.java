@@ -7,6 +7,7 @@ import dev.reviewscore.metrics.ConfusionMatrix;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class GateCheckTest {
     private static final SliceEvaluation CARD = new SliceEvaluation("all", "all", 200, 200,
             new ConfusionMatrix(List.of("NEGATIVE", "POSITIVE"), new long[][] {{88, 5}, {5, 102}}), 0.2338, 0.9885,
             null);
-    private static final ScoringJob.Result SCORING = new ScoringJob.Result("r", "m", "v", 100, 90, 10, 0, 90, 0,
+    private static final ScoringResult SCORING = new ScoringResult("r", "m", "v", 100, 90, 10, 0, 90, 0,
             Map.of("empty_text", 10L), Map.of());
 
     private static RunMonitoring drift(Double psi) {

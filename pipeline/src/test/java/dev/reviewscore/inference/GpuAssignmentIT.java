@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.job.Sessions;
 import dev.reviewscore.config.DeviceChoice;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
@@ -102,7 +103,7 @@ class ModelLocationTest {
                 """.formatted(dir.resolve("shelf").toUri())).config();
         ModelBundle bundle = ModelLocation.open(config.model().location(),
                 ModelLocation.hadoopConfiguration(config.spark()));
-        ScoringJob.Result result = new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
+        ScoringResult result = new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
         assertEquals(2, result.scored());
         assertEquals(LOCAL_VERSION, DeltaTables.read(spark, config.output().scored()).first().getAs("model_version"));
     }

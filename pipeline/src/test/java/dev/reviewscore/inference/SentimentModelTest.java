@@ -44,8 +44,8 @@ class SentimentModelTest {
     }
 
     static ModelConfig config(LongTextPolicy policy, int batchSize, int bucketWindow, Integer maxLength) {
-        return new ModelConfig("unused", null, DeviceChoice.CPU, batchSize, maxLength, policy, 8, 16, null, 1,
-                bucketWindow);
+        return ModelConfig.builder().location("unused").device(DeviceChoice.CPU).batchSize(batchSize)
+                .maxLength(maxLength).longText(policy).windowOverlap(8).bucketWindow(bucketWindow).build();
     }
 
     @Test

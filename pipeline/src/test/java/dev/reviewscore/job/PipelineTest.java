@@ -1,4 +1,4 @@
-package dev.reviewscore.cli;
+package dev.reviewscore.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -75,13 +75,13 @@ class PipelineTest {
                 RowFactory.create("a2", "Dull and boring.", "negative"),
                 RowFactory.create("a3", "I loved it.", "positive"),
                 RowFactory.create("a4", "Awful acting.", "negative"));
-        Pipeline.Scored first = pipeline(model, "source.labels.kind = names").score();
+        Scored first = pipeline(model, "source.labels.kind = names").score();
         assertEquals(4, first.monitoring().reviews());
         assertEquals(0.5, first.monitoring().positiveRate());
         assertNull(first.monitoring().drift());
         writeSource(RowFactory.create("b1", "Dreadful.", "negative"), RowFactory.create("b2", "Terrible plot.", "negative"),
                 RowFactory.create("b3", "Awful, just awful.", "negative"), RowFactory.create("b4", "A bore.", "negative"));
-        Pipeline.Scored second = pipeline(model, "source.labels.kind = names").score();
+        Scored second = pipeline(model, "source.labels.kind = names").score();
         assertEquals(4, second.monitoring().reviews());
         assertEquals(0.0, second.monitoring().positiveRate());
         assertEquals(first.result().runId(), second.monitoring().previousRun());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.RunInfo;
-import dev.reviewscore.cli.Pipeline;
+import dev.reviewscore.job.Pipeline;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.sink.DeltaTables;

@@ -9,6 +9,7 @@ import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.scoring.ScoringJob;
+import dev.reviewscore.scoring.ScoringResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +29,7 @@ class MarkdownReportTest {
                 new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), 0.23381, 0.98851, null);
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
                 List.of(all), curves);
-        ScoringJob.Result scoring = new ScoringJob.Result("run-1", "movie-sentiment", "0123456789abcdef", 212,
+        ScoringResult scoring = new ScoringResult("run-1", "movie-sentiment", "0123456789abcdef", 212,
                 210, 2, 0, 210, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
                 scoring, null, new RunHistory(List.of()));

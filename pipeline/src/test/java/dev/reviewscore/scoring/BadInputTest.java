@@ -1,10 +1,13 @@
 package dev.reviewscore.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
-import dev.reviewscore.cli.Pipeline;
+import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.Scored;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.inference.ModelBundle;
@@ -22,6 +25,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -52,7 +56,7 @@ class BadInputTest {
         return config("source { path = source, columns.label = label }", TestPaths.defaultModel().toString());
     }
 
-    private ScoringJob.Result score(JobConfig config) {
+    private ScoringResult score(JobConfig config) {
         return new ScoringJob(spark, config, ModelBundle.open(Path.of(config.model().location())), RunInfo.start())
                 .execute();
     }
@@ -71,7 +75,7 @@ class BadInputTest {
         String huge = sentence.repeat(1_000_000 / sentence.length() + 1);
         JobConfig config = deltaSource(RowFactory.create("huge", huge, "negative"),
                 RowFactory.create("small", "A lovely film.", "positive"));
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(2, result.scored());
         Row row = scoredRows(config).get("huge");
         assertTrue((int) row.getAs("token_count") > 150_000, "tokens: " + row.getAs("token_count"));
@@ -90,7 +94,7 @@ class BadInputTest {
         Files.write(csv, concat(header, bad, good));
         JobConfig config = config("source { format = csv, path = broken.csv, options { header = true, escape = \"\\\"\" }"
                 + ", columns.label = label }", TestPaths.defaultModel().toString());
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(2, result.input());
         assertEquals(2, result.scored());
         Row first = scoredRows(config).get("1");
@@ -100,12 +104,58 @@ class BadInputTest {
     }
 
     @Test
+    void aBrokenJsonLineIsRejectedAsMalformedWithItsRawText() throws IOException {
+        Files.writeString(dir.resolve("reviews.json"), """
+                {"id": "1", "text": "a great film, warm and funny", "label": "pos"}
+                {"id": "2", "text": "cut off in the middle
+                {"id": "3", "text": "dull, slow and far too long", "label": "neg"}
+                """);
+        assertTheSecondOfThreeRecordsIsRejectedAsMalformed(config("source { format = json, path = reviews.json, "
+                + "columns.label = label }", TestPaths.defaultModel().toString()), "cut off in the middle");
+    }
+
+    /** Scores a source of records 1, 2 and 3 whose second is malformed; checks its reject and the scores. */
+    private void assertTheSecondOfThreeRecordsIsRejectedAsMalformed(JobConfig config, String rawText) {
+        ScoringResult result = score(config);
+        assertEquals(List.of(3L, 2L, 1L), List.of(result.input(), result.scored(), result.rejected()));
+        assertEquals(Map.of("malformed_record", 1L), result.rejectsByReason());
+        Row rejected = DeltaTables.read(spark, config.output().rejects()).first();
+        assertEquals("malformed_record", rejected.getAs("reason"));
+        assertTrue(((String) rejected.getAs("original")).contains(rawText), (String) rejected.getAs("original"));
+        assertEquals(Set.of("1", "3"), scoredRows(config).keySet());
+    }
+
+    @Test
+    void aCsvRowSparkCannotParseIsRejectedAsMalformedWithItsRawText() throws IOException {
+        Files.writeString(dir.resolve("reviews.csv"), """
+                id,text,stars
+                1,a great film,9
+                2,a misplaced comma, it says,8
+                3,dull and slow,2
+                """);
+        JobConfig config = config("source { format = csv, path = reviews.csv, options { header = true, "
+                + "inferSchema = true }, columns.label = stars, labels.kind = stars }",
+                TestPaths.defaultModel().toString());
+        assertTheSecondOfThreeRecordsIsRejectedAsMalformed(config, "a misplaced comma, it says,8");
+        assertEquals("2", DeltaTables.read(spark, config.output().rejects()).first().getAs("review_id"),
+                "the fields a malformed CSV row has are kept");
+    }
+
+    @Test
+    void aReaderModeThatDropsMalformedRecordsIsRefused() {
+        JobConfig config = config("source { format = json, path = reviews.json, options.mode = DROPMALFORMED }",
+                TestPaths.defaultModel().toString());
+        InvalidInputException error = assertThrows(InvalidInputException.class, () -> score(config));
+        assertTrue(error.getMessage().contains("source.options.mode"), error.getMessage());
+    }
+
+    @Test
     void emojiCjkAndRightToLeftTextAreScored() {
         JobConfig config = deltaSource(RowFactory.create("emoji", "😍😍😍 best film ever 🎬", "positive"),
                 RowFactory.create("cjk", "这部电影非常好看", "positive"),
                 RowFactory.create("rtl", "فيلم رائع جدا", "positive"),
                 RowFactory.create("mixed", "Worst film. 最差 😡 سيء", "negative"));
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(4, result.scored());
         for (Row row : scoredRows(config).values()) {
             Map<String, Double> probabilities = row.getJavaMap(row.fieldIndex("probabilities"));
@@ -120,7 +170,7 @@ class BadInputTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
-        Pipeline.Scored scored = pipeline.score();
+        Scored scored = pipeline.score();
         assertEquals(0, scored.result().input());
         assertEquals(List.of(0L, 0L, 0L), List.of(scored.result().scored(), scored.result().rejected(),
                 scored.result().skipped()));
@@ -140,7 +190,7 @@ class BadInputTest {
                 .write().format("delta").mode("overwrite").save(dir.resolve("source").toString());
         JobConfig config = config("source { path = source, columns.label = label }",
                 TestPaths.fixtureModel("poison-token").toString());
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(4, result.input());
         assertEquals(2, result.scored());
         assertEquals(Map.of("model_error", 2L), result.rejectsByReason());

@@ -50,11 +50,11 @@ class FailureTest {
         return SampleCopies.write(spark, dir.resolve("source"), copies, 4);
     }
 
-    private ScoringJob.Result score(JobConfig config) {
+    private ScoringResult score(JobConfig config) {
         return score(spark, config);
     }
 
-    private static ScoringJob.Result score(SparkSession session, JobConfig config) {
+    private static ScoringResult score(SparkSession session, JobConfig config) {
         return new ScoringJob(session, config, ModelBundle.open(Path.of(config.model().location())), RunInfo.start())
                 .execute();
     }
@@ -93,7 +93,7 @@ class FailureTest {
             }
         };
         spark.sparkContext().addSparkListener(killFirstAttempts);
-        ScoringJob.Result result;
+        ScoringResult result;
         try {
             result = score(config("scored"));
         } finally {
@@ -112,17 +112,17 @@ class FailureTest {
     void twoRunsWritingTheSameTableAtOnceLeaveEachReviewOnce() throws Exception {
         long input = writeSource(3);
         ExecutorService runs = Executors.newFixedThreadPool(2);
-        List<Future<ScoringJob.Result>> futures = new ArrayList<>();
+        List<Future<ScoringResult>> futures = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             // two jobs: two sessions (sharing this JVM's SparkContext), each with its own settings
             futures.add(runs.submit(() -> score(spark.newSession(), config("shared"))));
         }
-        List<ScoringJob.Result> results = new ArrayList<>();
-        for (Future<ScoringJob.Result> future : futures) {
+        List<ScoringResult> results = new ArrayList<>();
+        for (Future<ScoringResult> future : futures) {
             results.add(future.get(5, TimeUnit.MINUTES));
         }
         runs.shutdown();
-        for (ScoringJob.Result result : results) {
+        for (ScoringResult result : results) {
             assertEquals(input, result.input());
             assertEquals(0, result.rejected());
             assertEquals(input, result.scored() + result.skipped(), "each run scored or skipped every review");

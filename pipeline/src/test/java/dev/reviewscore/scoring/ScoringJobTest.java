@@ -59,7 +59,7 @@ class ScoringJobTest {
                 TestPaths.defaultModel().toString(), overrides);
     }
 
-    private ScoringJob.Result score(JobConfig config) {
+    private ScoringResult score(JobConfig config) {
         ModelBundle bundle = ModelBundle.open(Path.of(config.model().location()));
         return new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
     }
@@ -83,7 +83,7 @@ class ScoringJobTest {
                   columns { id = review_id, text = review, label = label, pass-through = [movie, stars] }
                 }
                 """.formatted(TestPaths.sampleReviews()), TestPaths.defaultModel().toString());
-        ScoringJob.Result first = score(config);
+        ScoringResult first = score(config);
         assertEquals(320, first.input());
         assertEquals(320, first.scored());
         assertEquals(0, first.rejected() + first.skipped());
@@ -108,7 +108,7 @@ class ScoringJobTest {
         assertEquals("MERGE", commit.getString(0));
         assertEquals("reviewscore run " + first.runId(), commit.getString(1), "the commit names the run");
 
-        ScoringJob.Result second = score(config);
+        ScoringResult second = score(config);
         assertEquals(320, second.input());
         assertEquals(0, second.scored());
         assertEquals(320, second.skipped());
@@ -124,7 +124,7 @@ class ScoringJobTest {
 
         writeSource(review("a", "A wonderful film.", "positive"), review("b", "Actually, I loved it.", "positive"),
                 review("c", "I loved it.", "positive"), review("d", "Awful.", "negative"));
-        ScoringJob.Result changed = score(config);
+        ScoringResult changed = score(config);
         assertEquals(2, changed.scored());
         assertEquals(1, changed.inserted());
         assertEquals(1, changed.updated());
@@ -134,7 +134,7 @@ class ScoringJobTest {
         assertEquals("POSITIVE", b.getAs("label"));
         assertEquals(changed.runId(), b.getAs("run_id"));
 
-        ScoringJob.Result full = score(deltaSource("scoring.full = true"));
+        ScoringResult full = score(deltaSource("scoring.full = true"));
         assertEquals(4, full.scored());
         assertEquals(4, full.updated());
         assertEquals(0, full.skipped());
@@ -149,7 +149,7 @@ class ScoringJobTest {
                 review("twin", "Same text.", "positive"), review("twin", "Same text.", "positive"),
                 review("clash", "First text.", "positive"), review("clash", "Second text.", "negative"));
         JobConfig config = deltaSource();
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(10, result.input());
         assertEquals(2, result.scored());
         assertEquals(8, result.rejected());
@@ -178,7 +178,7 @@ class ScoringJobTest {
                 java.nio.file.StandardOpenOption.APPEND);
         JobConfig v2 = config("source { format = delta, path = source, columns { label = label } }",
                 copy.toString());
-        ScoringJob.Result second = score(v2);
+        ScoringResult second = score(v2);
         assertEquals(2, second.scored());
         assertEquals(2, second.inserted());
         Dataset<Row> table = scored(v2);
@@ -222,7 +222,7 @@ class ScoringJobTest {
         writeSource(review("long-pos", longPositive, "positive"), review("short", "Lovely.", "positive"),
                 review("long-neg", longNegative, "negative"), review("tiny", "Awful.", "negative"));
         JobConfig config = deltaSource("model { long-text = windows, max-length = 64, window-overlap = 8 }");
-        ScoringJob.Result result = score(config);
+        ScoringResult result = score(config);
         assertEquals(4, result.scored());
         Map<String, Row> rows = new HashMap<>();
         for (Row row : scored(config).collectAsList()) {

@@ -1,6 +1,6 @@
 package dev.reviewscore.testing;
 
-import dev.reviewscore.cli.Sessions;
+import dev.reviewscore.job.Sessions;
 import dev.reviewscore.inference.DjlEnvironment;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;

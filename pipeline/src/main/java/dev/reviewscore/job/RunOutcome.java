@@ -1,0 +1,22 @@
+package dev.reviewscore.job;
+
+import dev.reviewscore.gates.GateViolation;
+import java.util.List;
+
+/**
+ * How a run that did its work ended.
+ *
+ * @param runId the run
+ * @param brokenGates the quality gates it broke, empty when it passed every configured gate
+ */
+public record RunOutcome(String runId, List<GateViolation> brokenGates) {
+    /** Copies the list. */
+    public RunOutcome {
+        brokenGates = List.copyOf(brokenGates);
+    }
+
+    /** Whether the run passed every configured quality gate. */
+    public boolean passed() {
+        return brokenGates.isEmpty();
+    }
+}

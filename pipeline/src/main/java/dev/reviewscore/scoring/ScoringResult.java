@@ -1,0 +1,44 @@
+package dev.reviewscore.scoring;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What a scoring run did.
+ *
+ * @param runId the run
+ * @param modelName the model's name
+ * @param modelVersion the model's version
+ * @param input rows read from the source
+ * @param scored rows scored and merged into the scored table
+ * @param rejected rows written to the rejects table
+ * @param skipped rows left out because this model version already scored the same text
+ * @param inserted rows the MERGE inserted (new reviews)
+ * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
+ * @param rejectsByReason rejected rows per reason code
+ * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects
+ */
+public record ScoringResult(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
+                     long skipped, long inserted, long updated, Map<String, Long> rejectsByReason,
+                     Map<String, Duration> stages) {
+    /** Copies the maps, keeping the order of the stages. */
+    public ScoringResult {
+        rejectsByReason = Map.copyOf(rejectsByReason);
+        stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+    }
+
+    /** Wall-clock time of the whole scoring run. */
+    public Duration duration() {
+        return stages.values().stream().reduce(Duration.ZERO, Duration::plus);
+    }
+
+    /** Rejected rows per row read, or null when the run read none. */
+    public Double rejectRate() {
+        return input == 0 ? null : rejected / (double) input;
+    }
+
+    /** Whether {@code input = scored + rejected + skipped}. */
+    public boolean balanced() {
+        return input == scored + rejected + skipped && scored == inserted + updated;
+    }
+}

@@ -43,14 +43,15 @@ import org.apache.spark.sql.types.NumericType;
  * scored) are left out. Settings are immutable: each {@code with...} returns a new evaluator.
  */
 public final class ReviewEvaluator {
-    private final List<String> labels;
-    private final String labelCol;
-    private final String probabilitiesCol;
-    private final String predictionCol;
-    private final String positiveLabel;
-    private final Map<String, String> slices;
-    private final String modelName;
-    private final String modelVersion;
+    // set only on a new copy, before it is returned (see copyWith)
+    private List<String> labels;
+    private String labelCol;
+    private String probabilitiesCol;
+    private String predictionCol;
+    private String positiveLabel;
+    private Map<String, String> slices;
+    private String modelName;
+    private String modelVersion;
 
     private ReviewEvaluator(List<String> labels, String labelCol, String probabilitiesCol, String predictionCol,
                             String positiveLabel, Map<String, String> slices, String modelName, String modelVersion) {
@@ -62,6 +63,14 @@ public final class ReviewEvaluator {
         this.slices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(slices));
         this.modelName = modelName;
         this.modelVersion = modelVersion;
+    }
+
+    /** A copy of this evaluator with one change. */
+    private ReviewEvaluator copyWith(java.util.function.Consumer<ReviewEvaluator> change) {
+        ReviewEvaluator copy = new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel,
+                slices, modelName, modelVersion);
+        change.accept(copy);
+        return copy;
     }
 
     /**
@@ -76,20 +85,17 @@ public final class ReviewEvaluator {
 
     /** Reads the true label from this column (a label name, or an index). */
     public ReviewEvaluator withLabelCol(String column) {
-        return new ReviewEvaluator(labels, column, probabilitiesCol, predictionCol, positiveLabel, slices, modelName,
-                modelVersion);
+        return copyWith(copy -> copy.labelCol = column);
     }
 
     /** Reads the probabilities from this column (map of label to probability, array or vector in label order). */
     public ReviewEvaluator withProbabilitiesCol(String column) {
-        return new ReviewEvaluator(labels, labelCol, column, predictionCol, positiveLabel, slices, modelName,
-                modelVersion);
+        return copyWith(copy -> copy.probabilitiesCol = column);
     }
 
     /** Reads the predicted label from this column (a name or an index) instead of taking the most probable one. */
     public ReviewEvaluator withPredictionCol(String column) {
-        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, column, positiveLabel, slices, modelName,
-                modelVersion);
+        return copyWith(copy -> copy.predictionCol = column);
     }
 
     /**
@@ -97,28 +103,27 @@ public final class ReviewEvaluator {
      * the second of two labels.
      */
     public ReviewEvaluator withPositiveLabel(String label) {
-        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, label, slices, modelName,
-                modelVersion);
+        return copyWith(copy -> copy.positiveLabel = label);
     }
 
     /** Also evaluates each value of a Spark SQL expression over the DataFrame's columns on its own. */
     public ReviewEvaluator withSlice(String name, String expression) {
         Map<String, String> more = new LinkedHashMap<>(slices);
         more.put(name, expression);
-        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, more, modelName,
-                modelVersion);
+        return withSlices(more);
     }
 
     /** Slices by name and SQL expression, replacing any set before. */
     public ReviewEvaluator withSlices(Map<String, String> byName) {
-        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, byName,
-                modelName, modelVersion);
+        return copyWith(copy -> copy.slices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName)));
     }
 
     /** Names the model and version the evaluation describes (in reports and the metrics table). */
     public ReviewEvaluator withModel(String name, String version) {
-        return new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel, slices, name,
-                version);
+        return copyWith(copy -> {
+            copy.modelName = name;
+            copy.modelVersion = version;
+        });
     }
 
     /**

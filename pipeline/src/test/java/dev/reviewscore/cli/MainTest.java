@@ -7,23 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reviewscore.testing.CapturedLogs;
 import dev.reviewscore.testing.CredentialedFileSystem;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -130,33 +125,25 @@ class MainTest {
     void credentialsInLocationsAreMaskedInOutputLogsTablesAndReports() throws Exception {
         SparkSession spark = TestSpark.session();
         spark.sparkContext().hadoopConfiguration().set("fs.credfs.impl", CredentialedFileSystem.class.getName());
-        StringWriter logs = new StringWriter();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        WriterAppender appender = WriterAppender.newBuilder().setName("credentials-test").setTarget(logs)
-                .setLayout(PatternLayout.createDefaultLayout()).build();
-        appender.start();
-        context.getConfiguration().getRootLogger().addAppender(appender, Level.INFO, null);
-        context.updateLoggers();
+        List<String> sample = Files.readAllLines(TestPaths.sampleReviews()).subList(0, 7);
+        Path reviews = Files.write(dir.resolve("reviews.csv"), sample);
         Outcome outcome;
-        try {
+        String logs;
+        try (CapturedLogs captured = new CapturedLogs()) {
             outcome = main(withOutputsInTemp("run",
-                    "--conf", "source.path=" + CredentialedFileSystem.location("alice", "hunter2",
-                            TestPaths.sampleReviews()),
+                    "--conf", "source.path=" + CredentialedFileSystem.location("alice", "hunter2", reviews),
                     "--conf", "model.location=" + CredentialedFileSystem.location("alice", "hunter2",
                             TestPaths.defaultModel()),
                     "--conf", "spark.hadoop.fs.credfs.impl=" + CredentialedFileSystem.class.getName()));
-        } finally {
-            context.getConfiguration().getRootLogger().removeAppender("credentials-test");
-            context.updateLoggers();
-            appender.stop();
+            logs = captured.text();
         }
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("scoring path credfs://****@bucket/"), outcome.out());
-        assertTrue(logs.toString().contains("merging them into"), "the job's log lines were captured");
+        assertTrue(logs.contains("merging them into"), "the job's log lines were captured");
         Map<String, String> written = new TreeMap<>();
         written.put("standard output", outcome.out());
         written.put("standard error", outcome.err());
-        written.put("log", logs.toString());
+        written.put("log", logs);
         try (var files = Files.walk(dir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 if (file.toString().contains("/reports/")) {

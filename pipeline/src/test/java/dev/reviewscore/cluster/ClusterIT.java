@@ -1,6 +1,7 @@
 package dev.reviewscore.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.RunInfo;
@@ -9,6 +10,7 @@ import dev.reviewscore.job.Sessions;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DeltaTables;
@@ -56,6 +58,9 @@ class ClusterIT {
     @TempDir
     static Path dir;
 
+    /** The executors' java.io.tmpdir, so their model cache is not the driver's. */
+    private static Path executorTmp;
+
     @BeforeAll
     static void startCluster() throws Exception {
         ExecutorProbe.record();
@@ -69,6 +74,8 @@ class ClusterIT {
         settings.put("spark.sql.shuffle.partitions", "8");
         settings.put("spark.databricks.delta.snapshotPartitions", "2");
         settings.put("spark.driver.host", "127.0.0.1");
+        executorTmp = Files.createDirectories(dir.resolve("executor-tmp"));
+        settings.put("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + executorTmp);
         spark = Sessions.create(settings);
         long deadline = System.currentTimeMillis() + 120_000;
         while (spark.sparkContext().getExecutorMemoryStatus().size() < EXECUTORS + 1) {
@@ -89,13 +96,17 @@ class ClusterIT {
     }
 
     private static JobConfig config(String source) {
+        return config(source, TestPaths.defaultModel().toString());
+    }
+
+    private static JobConfig config(String source, String model) {
         return new JobConfigLoader(dir).loadText("""
                 source { path = %s, columns.label = label }
                 model.location = "%s"
                 output {
                   scored.path = scored-%s, rejects.path = rejects-%s, metrics.path = metrics, reports = reports
                 }
-                """.formatted(source, TestPaths.defaultModel(), source, source)).config();
+                """.formatted(source, model, source, source)).config();
     }
 
     private static ScoringResult score(JobConfig config) {
@@ -212,5 +223,21 @@ class ClusterIT {
         assertTrue(killedPid.get() != 0, "no executor was killed");
         assertTrue(ProcessHandle.of(killedPid.get()).map(p -> !p.isAlive()).orElse(true));
         assertScoredOnce(config("more-reviews"), input, result);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @Order(3)
+    void executorsCopyAModelGivenAsAUriIntoTheirOwnCache() throws Exception {
+        String uri = TestPaths.defaultModel().toUri().toString();
+        JobConfig config = config("uri-reviews", uri);
+        long input = writeSource("uri-reviews", 1);
+        ModelBundle bundle = ModelLocation.open(uri, ModelLocation.hadoopConfiguration(config.spark()));
+        Path executorCopy = executorTmp.resolve("reviewscore-models").resolve(bundle.version());
+        assertFalse(Files.exists(executorCopy), "the executors' model cache starts empty");
+        assertScoredOnce(config, input, new ScoringJob(spark, config, bundle, RunInfo.start()).execute());
+        assertTrue(Files.isDirectory(executorCopy), "no executor copied the model from " + uri);
+        assertEquals(ModelBundle.open(TestPaths.defaultModel()).version(), ModelBundle.open(executorCopy).version(),
+                "the executors' copy has the model's files");
     }
 }

@@ -86,7 +86,10 @@ class ModelLocationTest {
     }
 
     @Test
-    void executorsScoreWithAModelFromAViewFileSystem() throws IOException {
+    void aJobScoresWithAModelOnAViewFileSystem() throws IOException {
+        // The driver opens the model through the job's spark.hadoop settings, the local executor through the
+        // session's Hadoop configuration (and finds the driver's copy in the shared cache); ClusterIT checks
+        // executors of their own copying a model from its URI.
         shelf();
         SparkSession spark = TestSpark.session();
         // another mount table name than the test above: Hadoop caches a file system per scheme and authority

@@ -8,6 +8,8 @@ import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.testing.CapturedLogs;
+import dev.reviewscore.testing.GatedLogStore;
 import dev.reviewscore.testing.SampleCopies;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
@@ -111,17 +113,29 @@ class FailureTest {
     @Test
     void twoRunsWritingTheSameTableAtOnceLeaveEachReviewOnce() throws Exception {
         long input = writeSource(3);
-        ExecutorService runs = Executors.newFixedThreadPool(2);
-        List<Future<ScoringResult>> futures = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            // two jobs: two sessions (sharing this JVM's SparkContext), each with its own settings
-            futures.add(runs.submit(() -> score(spark.newSession(), config("shared"))));
-        }
         List<ScoringResult> results = new ArrayList<>();
-        for (Future<ScoringResult> future : futures) {
-            results.add(future.get(5, TimeUnit.MINUTES));
+        String logs;
+        // both runs' MERGEs read the same table version and race for the same commit: one wins, one must retry
+        try (GatedLogStore.Gate gate = GatedLogStore.holdTogether(dir.resolve("shared"), 2);
+             CapturedLogs captured = new CapturedLogs()) {
+            ExecutorService runs = Executors.newFixedThreadPool(2);
+            List<Future<ScoringResult>> futures = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                // two jobs: two sessions (sharing this JVM's SparkContext), each with its own settings, and without
+                // Delta's lock that serializes one JVM's commits to a table (jobs in two JVMs share no lock)
+                SparkSession job = spark.newSession();
+                job.conf().set("spark.databricks.delta.commitLock.enabled", "false");
+                futures.add(runs.submit(() -> score(job, config("shared"))));
+            }
+            for (Future<ScoringResult> future : futures) {
+                results.add(future.get(5, TimeUnit.MINUTES));
+            }
+            runs.shutdown();
+            assertTrue(gate.metTogether(), "the two MERGEs did not reach their commit together");
+            logs = captured.text();
         }
-        runs.shutdown();
+        assertTrue(logs.contains("merge into path " + dir.resolve("shared") + " conflicted with another writer"),
+                "the losing MERGE was retried: " + logs);
         for (ScoringResult result : results) {
             assertEquals(input, result.input());
             assertEquals(0, result.rejected());

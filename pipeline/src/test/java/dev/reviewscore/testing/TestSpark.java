@@ -25,6 +25,8 @@ public final class TestSpark {
                     "spark.databricks.delta.snapshotPartitions", "2",
                     "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4",
                     "spark.driver.host", "127.0.0.1",
+                    // Delta's own log store for file: paths, which a test can hold at a commit
+                    "spark.delta.logStore.file.impl", GatedLogStore.class.getName(),
                     "spark.sql.warehouse.dir", TestPaths.project().resolve("pipeline/target/spark-warehouse")
                             .toString()));
         }

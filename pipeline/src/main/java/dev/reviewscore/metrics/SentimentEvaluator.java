@@ -2,6 +2,7 @@ package dev.reviewscore.metrics;
 
 import dev.reviewscore.InvalidInputException;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
@@ -41,7 +42,9 @@ public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Eva
      */
     public SentimentEvaluator(String uid) {
         this.uid = uid;
-        metricName = new Param<>(this, "metricName", "one of " + METRICS);
+        metricName = new Param<>(this, "metricName", "one of: " + Metric.headline().stream()
+                .map(metric -> metric.metricName() + " (" + metric.definition() + ")")
+                .collect(Collectors.joining("; ")));
         labelCol = new Param<>(this, "labelCol", "the true label: a label name or index");
         probabilitiesCol = new Param<>(this, "probabilitiesCol",
                 "probabilities: a map of label to probability, or an array or vector in label order");
@@ -99,7 +102,7 @@ public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Eva
 
     @Override
     public boolean isLargerBetter() {
-        return !getMetricName().equals(Metric.LOG_LOSS.metricName());
+        return !METRICS.contains(getMetricName()) || Metric.named(getMetricName()).largerIsBetter();
     }
 
     @Override

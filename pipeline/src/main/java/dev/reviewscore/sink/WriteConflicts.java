@@ -1,6 +1,5 @@
 package dev.reviewscore.sink;
 
-import dev.reviewscore.Credentials;
 import dev.reviewscore.InvalidInputException;
 import java.util.ConcurrentModificationException;
 import java.util.Set;
@@ -31,7 +30,7 @@ final class WriteConflicts {
      * Runs a write, again after a conflict: Delta's concurrent-modification exceptions, and a table another job is
      * creating at this moment.
      *
-     * @param what the write, for messages
+     * @param what the write, for messages (its location as {@code TableLocation} prints it: credentials masked)
      * @throws InvalidInputException when the target is a folder that still is no Delta table after every try
      * @throws IllegalStateException when every try conflicted with another writer
      */
@@ -52,12 +51,11 @@ final class WriteConflicts {
                             + "a Delta table. Fix: point the output.* setting at an empty folder or a Delta table.", e);
                 }
                 if (attempt >= ATTEMPTS) {
-                    throw new IllegalStateException(Credentials.mask("Gave up on " + what + " after " + ATTEMPTS
-                            + " attempts: another job kept committing to the same table (" + e.getClass()
-                            .getSimpleName() + "). Run the jobs one after another, or give each its own output table."),
-                            e);
+                    throw new IllegalStateException("Gave up on " + what + " after " + ATTEMPTS + " attempts: "
+                            + "another job kept committing to the same table (" + e.getClass().getSimpleName()
+                            + "). Run the jobs one after another, or give each its own output table.", e);
                 }
-                LOG.warn("{} conflicted with another writer ({}); retrying ({}/{})", Credentials.mask(what),
+                LOG.warn("{} conflicted with another writer ({}); retrying ({}/{})", what,
                         errorClass != null ? errorClass : e.getClass().getSimpleName(), attempt, ATTEMPTS - 1);
                 try {
                     Thread.sleep(200L * attempt + (long) (Math.random() * 200));
@@ -71,7 +69,7 @@ final class WriteConflicts {
 
     /** The Spark error class of the failure or of its first cause that has one, else null. */
     static String errorClass(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SparkThrowable spark && spark.getErrorClass() != null) {
                 return spark.getErrorClass();
             }

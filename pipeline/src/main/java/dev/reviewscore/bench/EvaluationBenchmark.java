@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.when;
 
+import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.metrics.Evaluator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class EvaluationBenchmark {
         try {
             start = System.nanoTime();
             Evaluator.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
-                    "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"));
+                    "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"), EvaluationSettings.DEFAULT);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Result(rows, seconds, writeSeconds, List.copyOf(offending));
         } finally {

@@ -43,7 +43,8 @@ public record Quality(double accuracy, double auc) {
             accumulator.add(positives, negatives);
             start = end;
         }
+        RocAuc.Estimate auc = RocAuc.combine(List.of(accumulator.result()));
         return new Quality((double) correct / labels.length,
-                RocAuc.combine(List.of(accumulator.result())).orElse(Double.NaN));
+                auc == null ? Double.NaN : auc.auc());
     }
 }

@@ -11,8 +11,10 @@ import java.util.Map;
  *     ({@code evaluation.model-version})
  * @param slices slice name to Spark SQL expression over the scored table's columns, in order
  *     ({@code evaluation.slices}); each value of each expression is evaluated on its own
+ * @param settings confidence level, bootstrap replicates, target precision and error examples
  */
-public record EvaluationConfig(String modelVersion, Map<String, String> slices) implements Serializable {
+public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluationSettings settings)
+        implements Serializable {
 
     /** Copies the slices, keeping their order. */
     public EvaluationConfig {

@@ -119,10 +119,16 @@ public final class JobConfigLoader {
         JobConfig job = new JobConfig(readSource(reader, sourceRequired), readModel(reader), readOutput(reader),
                 new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds"),
                         reader.integer("scoring.partitions-per-core")),
-                new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices")),
+                new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices"),
+                        new EvaluationSettings(reader.number("evaluation.confidence-level"),
+                                reader.integer("evaluation.bootstrap-replicates"),
+                                reader.number("evaluation.target-precision"),
+                                reader.integer("evaluation.error-examples"))),
                 new QualityGates(reader.optNumber("gates.min-accuracy"), reader.optNumber("gates.min-auc"),
                         reader.optNumber("gates.min-macro-f1"), reader.optNumber("gates.max-log-loss"),
-                        reader.optNumber("gates.max-drift"), reader.optNumber("gates.max-reject-rate")),
+                        reader.optNumber("gates.max-drift"), reader.optNumber("gates.max-reject-rate"),
+                        reader.enumValue("gates.on", GateBasis.class), reader.bool("gates.slices"),
+                        reader.integer("gates.min-labeled-reviews")),
                 reader.flatStrings("spark", "spark."));
         return new Loaded(job, settings(merged));
     }

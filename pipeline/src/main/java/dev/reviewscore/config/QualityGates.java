@@ -13,9 +13,15 @@ import java.io.Serializable;
  * @param maxDrift highest acceptable population stability index of this run's scores against the previous run's
  *     ({@code gates.max-drift}; 0.1 is a common warning level, 0.25 a common alarm)
  * @param maxRejectRate highest acceptable share of this run's input rows rejected ({@code gates.max-reject-rate})
+ * @param on what the accuracy, AUC, macro-F1 and log-loss gates compare with their threshold ({@code gates.on})
+ * @param slices whether those gates also apply to every slice value, each decided by its whole interval
+ *     ({@code gates.slices})
+ * @param minLabeledReviews gates decided on fewer labeled reviews are flagged in the report
+ *     ({@code gates.min-labeled-reviews})
  */
 public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1, Double maxLogLoss, Double maxDrift,
-                           Double maxRejectRate) implements Serializable {
+                           Double maxRejectRate, GateBasis on, boolean slices, int minLabeledReviews)
+        implements Serializable {
 
     /** Checks that thresholds are in range. */
     public QualityGates {
@@ -27,11 +33,21 @@ public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1,
                 "use a positive number, or null to turn the gate off");
         ConfigCheck.require(maxDrift == null || maxDrift > 0, "gates.max-drift", maxDrift,
                 "use a positive number (0.25 is a common alarm level), or null to turn the gate off");
+        ConfigCheck.require(on != null, "gates.on", null, "use point, lower-bound or interval");
+        ConfigCheck.require(minLabeledReviews >= 0, "gates.min-labeled-reviews", minLabeledReviews,
+                "use a whole number of at least 0");
+    }
+
+    /** These thresholds, decided on point values, without slices. */
+    public static QualityGates of(Double minAccuracy, Double minAuc, Double minMacroF1, Double maxLogLoss,
+                                  Double maxDrift, Double maxRejectRate) {
+        return new QualityGates(minAccuracy, minAuc, minMacroF1, maxLogLoss, maxDrift, maxRejectRate,
+                GateBasis.POINT, false, 100);
     }
 
     /** No gates. */
     public static QualityGates none() {
-        return new QualityGates(null, null, null, null, null, null);
+        return of(null, null, null, null, null, null);
     }
 
     /** How many gates are turned on. */

@@ -1,6 +1,9 @@
 package dev.reviewscore.gates;
 
+import dev.reviewscore.config.GateBasis;
 import dev.reviewscore.config.QualityGates;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Interval;
 import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.monitoring.RunMonitoring;
@@ -10,54 +13,97 @@ import java.util.List;
 
 /**
  * Checks a run against its quality gates. Gates on evaluation metrics need an evaluation, the reject-rate and drift
- * gates a scoring run. An evaluation gate whose value is undefined (no labeled reviews, one class only) counts as
- * broken, so that a scheduler hears of it rather than trusting a missing number. The drift gate applies only when
- * the run scored reviews and an earlier run of the same model version exists to compare with.
+ * gates a scoring run. The metric gates compare the value, the pessimistic bound of its confidence interval, or the
+ * whole interval with their threshold ({@link GateBasis}). A whole-table gate whose value (or bound) is undefined (no
+ * labeled reviews, one class only, no interval) counts as broken, so that a scheduler hears of it rather than
+ * trusting a missing number. With {@code gates.slices}, the metric gates also apply to every slice value with labeled
+ * reviews, each decided by its whole interval: a slice fails only when its interval lies on the wrong side (a slice
+ * whose metric or interval is undefined passes, and its decision says why). The drift
+ * gate applies only when the run scored reviews and an earlier run of the same model version exists to compare with.
  */
 public final class GateCheck {
     private GateCheck() {}
 
     /**
+     * The broken gates.
+     *
      * @param gates the thresholds
-     * @param evaluation the whole-table evaluation, or null when the run did not evaluate
+     * @param evaluation the evaluation, or null when the run did not evaluate
      * @param scoring the scoring counts, or null when the run did not score
      * @param monitoring the run's score monitoring, or null when the run did not score
      * @return the broken gates, empty when the run passes
      */
-    public static List<GateViolation> check(QualityGates gates, SliceEvaluation evaluation,
-                                            ScoringResult scoring, RunMonitoring monitoring) {
-        List<GateViolation> violations = new ArrayList<>();
+    public static List<GateViolation> check(QualityGates gates, Evaluation evaluation, ScoringResult scoring,
+                                            RunMonitoring monitoring) {
+        return decide(gates, evaluation, scoring, monitoring).stream().filter(decision -> !decision.passed())
+                .map(GateDecision::violation).toList();
+    }
+
+    /**
+     * Every configured gate's decision, whole table first, then each slice's.
+     *
+     * @see #check
+     */
+    public static List<GateDecision> decide(QualityGates gates, Evaluation evaluation, ScoringResult scoring,
+                                            RunMonitoring monitoring) {
+        List<GateDecision> decisions = new ArrayList<>();
         if (evaluation != null) {
-            String noLabels = evaluation.labeled() == 0 ? "no labeled reviews" : null;
-            atLeast(violations, "gates.min-accuracy", gates.minAccuracy(), Metric.ACCURACY, evaluation, noLabels);
-            atLeast(violations, "gates.min-auc", gates.minAuc(), Metric.AUC, evaluation, evaluation.aucNote());
-            atLeast(violations, "gates.min-macro-f1", gates.minMacroF1(), Metric.MACRO_F1, evaluation, noLabels);
-            atMost(violations, "gates.max-log-loss", gates.maxLogLoss(), Metric.LOG_LOSS.metricName(),
-                    Metric.LOG_LOSS.read(evaluation), noLabels);
+            metricGates(decisions, gates, evaluation.overall(), gates.on());
+            if (gates.slices()) {
+                for (SliceEvaluation slice : evaluation.slices().subList(1, evaluation.slices().size())) {
+                    if (slice.labeled() > 0) {
+                        metricGates(decisions, gates, slice, GateBasis.INTERVAL);
+                    }
+                }
+            }
         }
-        if (scoring != null) {
-            atMost(violations, "gates.max-reject-rate", gates.maxRejectRate(), Metric.REJECT_RATE.metricName(),
-                    scoring.rejectRate(), "no input rows");
+        if (scoring != null && gates.maxRejectRate() != null) {
+            Double rate = scoring.rejectRate();
+            decisions.add(new GateDecision("gates.max-reject-rate", SliceEvaluation.ALL, GateBasis.POINT,
+                    gates.maxRejectRate(), Metric.REJECT_RATE.metricName(), rate, null, rate, -1,
+                    rate != null && rate <= gates.maxRejectRate(), rate == null ? "no input rows" : null));
         }
-        if (monitoring != null && monitoring.drift() != null) {
-            atMost(violations, "gates.max-drift", gates.maxDrift(), Metric.DRIFT_PSI.metricName(), monitoring.drift(),
-                    null);
+        if (monitoring != null && monitoring.drift() != null && gates.maxDrift() != null) {
+            decisions.add(new GateDecision("gates.max-drift", SliceEvaluation.ALL, GateBasis.POINT, gates.maxDrift(),
+                    Metric.DRIFT_PSI.metricName(), monitoring.drift(), null, monitoring.drift(), -1,
+                    monitoring.drift() <= gates.maxDrift(), null));
         }
-        return violations;
+        return decisions;
     }
 
-    private static void atLeast(List<GateViolation> violations, String gate, Double threshold, Metric metric,
-                                SliceEvaluation evaluation, String why) {
-        Double value = metric.read(evaluation);
-        if (threshold != null && (value == null || value < threshold)) {
-            violations.add(new GateViolation(gate, threshold, metric.metricName(), value, why));
-        }
+    private static void metricGates(List<GateDecision> decisions, QualityGates gates, SliceEvaluation slice,
+                                    GateBasis basis) {
+        metricGate(decisions, "gates.min-accuracy", gates.minAccuracy(), Metric.ACCURACY, slice, basis);
+        metricGate(decisions, "gates.min-auc", gates.minAuc(), Metric.AUC, slice, basis);
+        metricGate(decisions, "gates.min-macro-f1", gates.minMacroF1(), Metric.MACRO_F1, slice, basis);
+        metricGate(decisions, "gates.max-log-loss", gates.maxLogLoss(), Metric.LOG_LOSS, slice, basis);
     }
 
-    private static void atMost(List<GateViolation> violations, String gate, Double threshold, String measure,
-                               Double value, String why) {
-        if (threshold != null && (value == null || value > threshold)) {
-            violations.add(new GateViolation(gate, threshold, measure, value, why));
+    private static void metricGate(List<GateDecision> decisions, String gate, Double threshold, Metric metric,
+                                   SliceEvaluation slice, GateBasis basis) {
+        if (threshold == null) {
+            return;
         }
+        boolean minimum = metric.largerIsBetter();
+        Double value = metric.read(slice);
+        Interval interval = slice.intervals().of(metric);
+        String why = null;
+        if (value == null) {
+            why = slice.labeled() == 0 ? "no labeled reviews" : metric == Metric.AUC ? slice.aucNote() : "undefined";
+        } else if (basis != GateBasis.POINT && interval == null) {
+            why = "no confidence interval" + (metric == Metric.MACRO_F1 || metric == Metric.LOG_LOSS
+                    ? ": set evaluation.bootstrap-replicates above 0" : " (too few reviews of a class)");
+        }
+        Double compared = why != null ? null : switch (basis) {
+            case POINT -> value;
+            case LOWER_BOUND -> minimum ? interval.lower() : interval.upper();
+            case INTERVAL -> minimum ? interval.upper() : interval.lower();
+        };
+        boolean wholeTable = slice.sliceName().equals(SliceEvaluation.ALL);
+        // a slice without an interval (one class only, say) has no evidence against it: it passes, with the reason
+        boolean passed = compared == null ? !wholeTable : minimum ? compared >= threshold : compared <= threshold;
+        String sliceName = wholeTable ? SliceEvaluation.ALL : slice.sliceName() + "=" + slice.sliceValue();
+        decisions.add(new GateDecision(gate, sliceName, basis, threshold, metric.metricName(), value, interval,
+                compared, slice.labeled(), passed, why));
     }
 }

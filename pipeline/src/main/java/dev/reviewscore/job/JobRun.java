@@ -41,10 +41,10 @@ public final class JobRun {
                         Scored scored = pipeline.score();
                         yield GateCheck.check(config.gates(), null, scored.result(), scored.monitoring());
                     }
-                    case EVALUATE -> GateCheck.check(config.gates(), pipeline.evaluate(null).overall(), null, null);
+                    case EVALUATE -> GateCheck.check(config.gates(), pipeline.evaluate(null), null, null);
                     case RUN -> {
                         Scored scored = pipeline.score();
-                        yield GateCheck.check(config.gates(), pipeline.evaluate(scored).overall(), scored.result(),
+                        yield GateCheck.check(config.gates(), pipeline.evaluate(scored), scored.result(),
                                 scored.monitoring());
                     }
                 };

@@ -8,6 +8,8 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.gates.GateCheck;
+import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
@@ -166,15 +168,18 @@ public final class Pipeline {
         evaluatedAt = Instant.now();
         evaluation = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
                 .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
-                .withModel(name, version).evaluate(scores);
+                .withSettings(config.evaluation().settings()).withModel(name, version).evaluate(scores);
         MetricsTable.append(spark, config.output().metrics(),
                 MetricRows.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
         DashboardTables.appendSlices(spark, config.output().sliceMetrics(), evaluation.slices().stream()
                 .map(slice -> MetricRows.sliceColumns(evaluation, slice, run.runId(), evaluatedAt)).toList(),
                 run.commitTag());
         RunHistory history = RunHistory.read(spark, config.output().metrics(), name, HISTORY_RUNS);
+        List<GateDecision> gates = GateCheck.decide(config.gates(), evaluation,
+                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring());
         RunReport report = new RunReport(run.runId(), evaluatedAt, table.toString(), evaluation,
-                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history);
+                scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history,
+                gates, config.gates().minLabeledReviews());
         List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
 
         out.printf("Evaluation of %s version %s: %d labeled of %d scored reviews%n", name, version,

@@ -11,14 +11,24 @@ import java.util.List;
  * @param positiveLabel the label AUC is computed for, or null when the model has none
  * @param slices the whole table first ({@link SliceEvaluation#ALL}), then each configured slice value
  * @param curves the whole table's labeled scores in bins, for curves and calibration; null without a positive label
+ * @param thresholds the threshold analysis of a binary model, or null
+ * @param examples the most confidently wrong reviews per true class, then those nearest the threshold
  */
 public record Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
-                         List<SliceEvaluation> slices, ScoreCurves curves) {
+                         List<SliceEvaluation> slices, ScoreCurves curves, ThresholdAnalysis thresholds,
+                         List<ErrorExample> examples) {
 
     /** Copies the lists. */
     public Evaluation {
         labels = List.copyOf(labels);
         slices = List.copyOf(slices);
+        examples = List.copyOf(examples);
+    }
+
+    /** An evaluation without threshold analysis and examples. */
+    public Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
+                      List<SliceEvaluation> slices, ScoreCurves curves) {
+        this(modelName, modelVersion, labels, positiveLabel, slices, curves, null, List.of());
     }
 
     /** The evaluation of the whole table. */

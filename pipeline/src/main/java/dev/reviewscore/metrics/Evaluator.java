@@ -1,5 +1,7 @@
 package dev.reviewscore.metrics;
 
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -9,10 +11,12 @@ import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.EvaluationSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,7 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
@@ -28,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -59,11 +63,13 @@ public final class Evaluator {
      * @param positiveIndex the label AUC is computed for (one against the rest), or -1 for none
      * @param slices slice name to SQL expression over the scored table; each value is evaluated on its own, besides
      *     the whole table
+     * @param settings the confidence level and bootstrap replicates of the intervals
      * @return the evaluation, whole table first
      * @throws InvalidInputException when a slice expression does not resolve against the scored table
      */
     public static Evaluation evaluate(Dataset<Row> scored, String modelName, String modelVersion,
-                                      List<String> labels, int positiveIndex, Map<String, String> slices) {
+                                      List<String> labels, int positiveIndex, Map<String, String> slices,
+                                      EvaluationSettings settings) {
         Dataset<Row> base = sliced(scored, labels, positiveIndex, slices).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<List<String>, long[]> counts = new LinkedHashMap<>();
@@ -84,6 +90,8 @@ public final class Evaluator {
             }
             Map<List<String>, List<RocAuc.Partial>> aucPartials =
                     positiveIndex < 0 ? Map.of() : aucPartials(base);
+            Map<List<String>, PoissonBootstrap.Replicates> replicates = settings.bootstrapReplicates() == 0
+                    ? Map.of() : replicates(base, labels.size(), settings.bootstrapReplicates());
 
             List<SliceEvaluation> evaluations = new ArrayList<>();
             List<String> names = new ArrayList<>(List.of(SliceEvaluation.ALL));
@@ -96,28 +104,31 @@ public final class Evaluator {
                 ConfusionMatrix matrix = new ConfusionMatrix(labels,
                         confusion.getOrDefault(slice, new long[labels.size()][labels.size()]));
                 Double loss = labeled == 0 || lossSums.get(slice) == null ? null : lossSums.get(slice) / labeled;
-                Double auc = null;
+                RocAuc.Estimate auc = null;
                 String aucNote;
                 if (positiveIndex < 0) {
                     aucNote = "no positive label: set model.positive-label to compute AUC for a model with "
                             + labels.size() + " labels";
                 } else {
-                    OptionalDouble value = RocAuc.combine(aucPartials.getOrDefault(slice, List.of()));
-                    aucNote = value.isPresent() ? null
-                            : "only one class among the labeled reviews: AUC is undefined";
-                    auc = value.isPresent() ? value.getAsDouble() : null;
+                    auc = RocAuc.combine(aucPartials.getOrDefault(slice, List.of()));
+                    aucNote = auc != null ? null : "only one class among the labeled reviews: AUC is undefined";
                 }
-                evaluations.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss, auc,
-                        aucNote));
+                SliceIntervals intervals = SliceIntervals.compute(matrix, auc, replicates.get(slice),
+                        settings.confidenceLevel());
+                evaluations.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss,
+                        auc == null ? null : auc.auc(), aucNote, intervals));
             }
             if (evaluations.isEmpty()) {
                 evaluations.add(new SliceEvaluation(SliceEvaluation.ALL, SliceEvaluation.ALL, 0, 0,
                         new ConfusionMatrix(labels, new long[labels.size()][labels.size()]), null, null,
-                        "no scored reviews"));
+                        "no scored reviews", new SliceIntervals(settings.confidenceLevel(), Map.of(), Map.of())));
             }
+            ScoreCurves curves = positiveIndex < 0 ? null : curves(base);
+            ThresholdAnalysis thresholds = curves == null || labels.size() != 2 ? null
+                    : ThresholdAnalysis.of(curves, settings.targetPrecision());
             return new Evaluation(modelName, modelVersion, labels,
-                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations,
-                    positiveIndex < 0 ? null : curves(base));
+                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations, curves, thresholds,
+                    examples(scored, labels, positiveIndex, slices, settings.errorExamples()));
         } finally {
             base.unpersist();
         }
@@ -134,7 +145,7 @@ public final class Evaluator {
                         + "(acc, p) -> acc + greatest(least(p, 1D - " + EPS + "D), " + EPS + "D)))"));
         Column positive = col("label_index").equalTo(lit(positiveIndex));
         List<Column> measures = List.of(col("label_index"), col("predicted_index"), score.as("score"),
-                positive.as("is_positive"), lossTerm.as("loss_term"));
+                positive.as("is_positive"), lossTerm.as("loss_term"), col("review_id").cast("string").as("review_id"));
         Dataset<Row> all = scored.select(withSlice(lit(SliceEvaluation.ALL), lit(SliceEvaluation.ALL), measures));
         for (Map.Entry<String, String> slice : slices.entrySet()) {
             Column value;
@@ -164,6 +175,59 @@ public final class Evaluator {
         String message = String.valueOf(e.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * The most confidently wrong reviews of each true class, then the reviews nearest a positive-label probability
+     * of 0.5: each a bounded top-k (Spark's TakeOrderedAndProject keeps k rows per partition), never a sort of the
+     * table.
+     */
+    private static List<ErrorExample> examples(Dataset<Row> scored, List<String> labels, int positiveIndex,
+                                               Map<String, String> slices, int k) {
+        if (k == 0) {
+            return List.of();
+        }
+        Column labelNames = array(labels.stream().map(functions::lit).toArray(Column[]::new));
+        Column predicted = element_at(labelNames, col("predicted_index").plus(1));
+        boolean hasText = List.of(scored.columns()).contains("text");
+        List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"),
+                (hasText ? substring(col("text"), 1, ErrorExample.TEXT_CHARACTERS) : lit(null).cast("string"))
+                        .as("__text"),
+                col("label"), predicted.as("__predicted"),
+                element_at(col("probabilities"), predicted).as("__confidence"),
+                (positiveIndex < 0 ? lit(null).cast("double")
+                        : element_at(col("probabilities"), lit(labels.get(positiveIndex)))).as("__score")));
+        slices.values().forEach(expression -> columns.add(coalesce(expr(expression).cast("string"), lit("null"))));
+        Column[] select = columns.toArray(new Column[0]);
+        List<ErrorExample> examples = new ArrayList<>();
+        for (int label = 0; label < labels.size(); label++) {
+            Dataset<Row> wrong = scored.where(col("label_index").equalTo(label)
+                    .and(col("predicted_index").notEqual(col("label_index"))));
+            for (Row row : wrong.select(select).orderBy(col("__confidence").desc()).limit(k).collectAsList()) {
+                examples.add(example(ErrorExample.CONFIDENTLY_WRONG, row, slices));
+            }
+        }
+        if (positiveIndex >= 0 && labels.size() == 2) {
+            Column distance = abs(element_at(col("probabilities"), lit(labels.get(positiveIndex))).minus(0.5));
+            List<Column> withDistance = new ArrayList<>(columns);
+            withDistance.add(distance.as("__distance"));
+            for (Row row : scored.where(col("label_index").isNotNull())
+                    .select(withDistance.toArray(new Column[0])).orderBy(col("__distance"))
+                    .limit(k).collectAsList()) {
+                examples.add(example(ErrorExample.NEAR_THRESHOLD, row, slices));
+            }
+        }
+        return examples;
+    }
+
+    private static ErrorExample example(String kind, Row row, Map<String, String> slices) {
+        Map<String, String> values = new LinkedHashMap<>();
+        int i = 6;
+        for (String slice : slices.keySet()) {
+            values.put(slice, row.getString(i++));
+        }
+        return new ErrorExample(kind, row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                row.getDouble(4), row.isNullAt(5) ? null : row.getDouble(5), values);
     }
 
     /** The whole table's labeled scores in fine bins: one small aggregation. */
@@ -199,7 +263,9 @@ public final class Evaluator {
                 .add("partition", DataTypes.IntegerType)
                 .add("positives", DataTypes.LongType)
                 .add("negatives", DataTypes.LongType)
-                .add("twice_wins", DataTypes.LongType);
+                .add("twice_wins", DataTypes.LongType)
+                .add("positive_squares", DataTypes.DoubleType)
+                .add("negative_squares", DataTypes.DoubleType);
         List<Row> partials = histogram
                 .repartitionByRange(col(SLICE_NAME), col(SLICE_VALUE), col("score"))
                 .sortWithinPartitions(SLICE_NAME, SLICE_VALUE, "score")
@@ -213,7 +279,8 @@ public final class Evaluator {
         bySlice.forEach((slice, rows) -> {
             rows.sort(Comparator.comparingInt(r -> r.getInt(2)));
             result.put(slice, rows.stream()
-                    .map(r -> new RocAuc.Partial(r.getLong(3), r.getLong(4), r.getLong(5))).toList());
+                    .map(r -> new RocAuc.Partial(r.getLong(3), r.getLong(4), r.getLong(5), r.getDouble(6),
+                            r.getDouble(7))).toList());
         });
         return result;
     }
@@ -251,7 +318,66 @@ public final class Evaluator {
 
         private static Row partialRow(String name, String value, int partition, RocAuc.Partial partial) {
             return RowFactory.create(name, value, partition, partial.positives(), partial.negatives(),
-                    partial.twiceWins());
+                    partial.twiceWins(), partial.positiveSquares(), partial.negativeSquares());
+        }
+    }
+
+    /** Each slice's Poisson bootstrap sums: one pass, one row per partition and slice to the driver. */
+    private static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> base, int labels,
+                                                                           int replicates) {
+        StructType schema = new StructType()
+                .add(SLICE_NAME, DataTypes.StringType)
+                .add(SLICE_VALUE, DataTypes.StringType)
+                .add("confusion", DataTypes.createArrayType(DataTypes.LongType, false))
+                .add("loss_sums", DataTypes.createArrayType(DataTypes.DoubleType, false));
+        Map<List<String>, PoissonBootstrap.Replicates> result = new HashMap<>();
+        for (Row row : base.where(col("label_index").isNotNull())
+                .select(SLICE_NAME, SLICE_VALUE, "review_id", "label_index", "predicted_index", "loss_term")
+                .mapPartitions(new BootstrapSums(labels, replicates), Encoders.row(schema))
+                .collectAsList()) {
+            List<Long> confusion = row.getList(2);
+            List<Double> lossSums = row.getList(3);
+            PoissonBootstrap.Replicates part = new PoissonBootstrap.Replicates(labels,
+                    confusion.stream().mapToLong(Long::longValue).toArray(),
+                    lossSums.stream().mapToDouble(Double::doubleValue).toArray());
+            result.merge(List.of(row.getString(0), row.getString(1)), part, (a, b) -> {
+                a.addAll(b);
+                return a;
+            });
+        }
+        return result;
+    }
+
+    /** Sums one partition's rows into every replicate of their slice. */
+    private static final class BootstrapSums implements MapPartitionsFunction<Row, Row> {
+        private static final long serialVersionUID = 1L;
+        private final int labels;
+        private final int replicates;
+
+        BootstrapSums(int labels, int replicates) {
+            this.labels = labels;
+            this.replicates = replicates;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            Map<List<String>, PoissonBootstrap.Replicates> sums = new LinkedHashMap<>();
+            int[] weights = new int[replicates];
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                if (row.isNullAt(2)) {
+                    throw new InvalidInputException("Cannot evaluate: a scored row has no review id, which seeds "
+                            + "its bootstrap weights. Fix: give every row an id.");
+                }
+                PoissonBootstrap.weights(PoissonBootstrap.seed(row.getString(2)), weights);
+                sums.computeIfAbsent(List.of(row.getString(0), row.getString(1)),
+                        slice -> PoissonBootstrap.Replicates.empty(labels, replicates))
+                        .add(weights, row.getInt(3), row.getInt(4), row.isNullAt(5) ? 0 : row.getDouble(5));
+            }
+            List<Row> out = new ArrayList<>();
+            sums.forEach((slice, replicateSums) -> out.add(RowFactory.create(slice.get(0), slice.get(1),
+                    replicateSums.confusion(), replicateSums.lossSums())));
+            return out.iterator();
         }
     }
 }

@@ -27,7 +27,7 @@ public final class MetricRows {
     public static Row row(String runId, String modelName, String modelVersion, Instant at, String sliceName,
                           String sliceValue, Metric metric, Double value, String note) {
         return RowFactory.create(runId, modelName, modelVersion, Timestamp.from(at), sliceName, sliceValue,
-                metric.metricName(), null, null, value, note);
+                metric.metricName(), null, null, value, note, null, null, null, null);
     }
 
     /**
@@ -50,9 +50,13 @@ public final class MetricRows {
         List<Row> rows = new ArrayList<>();
         for (SliceEvaluation slice : evaluation.slices()) {
             for (SliceEvaluation.MetricValue value : slice.values()) {
+                Interval interval = value.interval();
                 rows.add(RowFactory.create(runId, evaluation.modelName(), evaluation.modelVersion(), at,
                         slice.sliceName(), slice.sliceValue(), value.metric(), value.classLabel(),
-                        value.predictedLabel(), value.value(), value.note()));
+                        value.predictedLabel(), value.value(), value.note(),
+                        interval == null ? null : interval.lower(), interval == null ? null : interval.upper(),
+                        interval == null ? null : interval.method().methodName(),
+                        interval == null ? null : slice.intervals().level()));
             }
         }
         return rows;
@@ -77,6 +81,14 @@ public final class MetricRows {
         values.put("labeled_rows", slice.labeled());
         for (Metric metric : Metric.headline()) {
             values.put(metric.metricName(), metric.read(slice));
+        }
+        for (Metric metric : List.of(Metric.ACCURACY, Metric.AUC)) {
+            Interval interval = slice.intervals().of(metric);
+            if (interval != null) {
+                values.put(metric.metricName() + "_lower", interval.lower());
+                values.put(metric.metricName() + "_upper", interval.upper());
+                values.put("confidence_level", slice.intervals().level());
+            }
         }
         int positive = evaluation.positiveLabel() == null ? -1
                 : evaluation.labels().indexOf(evaluation.positiveLabel());

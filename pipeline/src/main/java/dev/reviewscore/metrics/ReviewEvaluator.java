@@ -10,9 +10,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.map_keys;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.inference.ModelBundle;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +54,8 @@ public final class ReviewEvaluator {
     private Map<String, String> slices;
     private String modelName;
     private String modelVersion;
+    private String idCol = "review_id";
+    private EvaluationSettings settings = EvaluationSettings.DEFAULT;
 
     private ReviewEvaluator(List<String> labels, String labelCol, String probabilitiesCol, String predictionCol,
                             String positiveLabel, Map<String, String> slices, String modelName, String modelVersion) {
@@ -69,6 +73,8 @@ public final class ReviewEvaluator {
     private ReviewEvaluator copyWith(java.util.function.Consumer<ReviewEvaluator> change) {
         ReviewEvaluator copy = new ReviewEvaluator(labels, labelCol, probabilitiesCol, predictionCol, positiveLabel,
                 slices, modelName, modelVersion);
+        copy.idCol = idCol;
+        copy.settings = settings;
         change.accept(copy);
         return copy;
     }
@@ -118,6 +124,20 @@ public final class ReviewEvaluator {
         return copyWith(copy -> copy.slices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName)));
     }
 
+    /**
+     * Reads each row's id from this column (default {@code review_id}). The id seeds the row's bootstrap weights,
+     * so that the same rows give the same intervals on every run; without such a column Spark's {@code monotonically_increasing_id}
+     * (partition and position) stands in, which repeats only when the DataFrame is partitioned the same way.
+     */
+    public ReviewEvaluator withIdCol(String column) {
+        return copyWith(copy -> copy.idCol = column);
+    }
+
+    /** Sets the confidence level, bootstrap replicates, target precision and error examples. */
+    public ReviewEvaluator withSettings(EvaluationSettings evaluationSettings) {
+        return copyWith(copy -> copy.settings = evaluationSettings);
+    }
+
     /** Names the model and version the evaluation describes (in reports and the metrics table). */
     public ReviewEvaluator withModel(String name, String version) {
         return copyWith(copy -> {
@@ -144,7 +164,10 @@ public final class ReviewEvaluator {
         Column predictedIndex = predictionCol == null
                 ? array_position(col("__probabilities"), array_max(col("__probabilities"))).minus(1).cast("int")
                 : index(rows, predictionCol, "prediction", names);
+        Column id = Arrays.asList(rows.columns()).contains(idCol) ? col(quoted(idCol)).cast("string")
+                : monotonically_increasing_id().cast("string");
         Dataset<Row> prepared = rows.where(col(quoted(probabilitiesCol)).isNotNull())
+                .withColumn("review_id", id)
                 .withColumn("__probabilities", probabilities)
                 .withColumn("label_index", labelIndex)
                 .withColumn("predicted_index", predictedIndex)
@@ -153,7 +176,7 @@ public final class ReviewEvaluator {
                 .drop("__probabilities");
         checkLabels(rows, labelIndex, names);
         int positive = ModelBundle.positiveIndex(names, positiveLabel, modelName == null ? "evaluated" : modelName);
-        return Evaluator.evaluate(prepared, modelName, modelVersion, names, positive, slices);
+        return Evaluator.evaluate(prepared, modelName, modelVersion, names, positive, slices, settings);
     }
 
     private static String quoted(String column) {

@@ -53,17 +53,23 @@ public record RunHistory(List<Run> runs) {
                 .limit(limit).select("run_id").as(Encoders.STRING()).collectAsList();
         Map<String, Run> runs = new TreeMap<>();
         Map<String, Map<String, Double>> values = new HashMap<>();
+        Map<String, Map<String, List<Double>>> intervals = new HashMap<>();
         Map<String, Timestamp> times = new HashMap<>();
         Map<String, String> versions = new HashMap<>();
         for (Row row : rows.where(col("run_id").isin(latest.toArray()))
-                .select("run_id", "evaluated_at", "model_version", "metric", "value").collectAsList()) {
+                .select("run_id", "evaluated_at", "model_version", "metric", "value", "lower", "upper")
+                .collectAsList()) {
             String run = row.getString(0);
             values.computeIfAbsent(run, r -> new HashMap<>()).put(row.getString(3), row.getDouble(4));
+            if (!row.isNullAt(5) && !row.isNullAt(6)) {
+                intervals.computeIfAbsent(run, r -> new HashMap<>()).put(row.getString(3),
+                        List.of(row.getDouble(5), row.getDouble(6)));
+            }
             times.merge(run, row.getTimestamp(1), (a, b) -> a.after(b) ? a : b);
             versions.put(run, row.getString(2));
         }
         values.forEach((run, metrics) -> runs.put(run, new Run(run, times.get(run).toInstant(),
-                versions.get(run), metrics)));
+                versions.get(run), metrics, intervals.getOrDefault(run, Map.of()))));
         return new RunHistory(new ArrayList<>(runs.values()));
     }
 
@@ -74,11 +80,14 @@ public record RunHistory(List<Run> runs) {
      * @param at when it ran (its latest metric row)
      * @param modelVersion the model version it used
      * @param values metric name to value, for the {@link #METRICS} the run recorded
+     * @param intervals metric name to the lower and upper bound of its confidence interval, where it has one
      */
-    public record Run(String runId, Instant at, String modelVersion, Map<String, Double> values) {
+    public record Run(String runId, Instant at, String modelVersion, Map<String, Double> values,
+                      Map<String, List<Double>> intervals) {
         /** Copies the values. */
         public Run {
             values = Map.copyOf(values);
+            intervals = Map.copyOf(intervals);
         }
     }
 }

@@ -14,9 +14,11 @@ import java.util.List;
  * @param logLoss mean cross-entropy of the labeled reviews, or null when there are none
  * @param auc ROC AUC of the positive label against the rest, or null when undefined (see {@link #aucNote()})
  * @param aucNote why the AUC is null, or null
+ * @param intervals the confidence intervals of the metrics ({@link SliceIntervals#NONE} for none)
  */
 public record SliceEvaluation(String sliceName, String sliceValue, long rows, long labeled,
-                              ConfusionMatrix confusion, Double logLoss, Double auc, String aucNote) {
+                              ConfusionMatrix confusion, Double logLoss, Double auc, String aucNote,
+                              SliceIntervals intervals) {
 
     /** The name and value of the whole-table slice. */
     public static final String ALL = "all";
@@ -29,8 +31,10 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
      * @param predictedLabel the predicted label of a confusion count, else null
      * @param value the value, or null when undefined
      * @param note why the value is null, or 0 by convention, else null
+     * @param interval the value's confidence interval, or null
      */
-    public record MetricValue(String metric, String classLabel, String predictedLabel, Double value, String note) {}
+    public record MetricValue(String metric, String classLabel, String predictedLabel, Double value, String note,
+                              Interval interval) {}
 
     /** Reviews without a true label. */
     public long unlabeled() {
@@ -48,13 +52,14 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
      */
     public List<MetricValue> values() {
         List<MetricValue> values = new ArrayList<>();
-        values.add(new MetricValue(Metric.ROWS.metricName(), null, null, (double) rows, null));
-        values.add(new MetricValue(Metric.LABELED_ROWS.metricName(), null, null, (double) labeled, null));
-        values.add(new MetricValue(Metric.UNLABELED_ROWS.metricName(), null, null, (double) unlabeled(), null));
+        values.add(new MetricValue(Metric.ROWS.metricName(), null, null, (double) rows, null, null));
+        values.add(new MetricValue(Metric.LABELED_ROWS.metricName(), null, null, (double) labeled, null, null));
+        values.add(new MetricValue(Metric.UNLABELED_ROWS.metricName(), null, null, (double) unlabeled(), null,
+                null));
         String noLabels = labeled == 0 ? "no labeled reviews" : null;
         for (Metric metric : Metric.headline()) {
             values.add(new MetricValue(metric.metricName(), null, null, metric.read(this),
-                    metric == Metric.AUC ? aucNote : noLabels));
+                    metric == Metric.AUC ? aucNote : noLabels, intervals.of(metric)));
         }
         double[] precision = ClassificationMetrics.precision(confusion);
         double[] recall = ClassificationMetrics.recall(confusion);
@@ -66,19 +71,22 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
             values.add(new MetricValue(Metric.PRECISION.metricName(), labels.get(k), null, labeled == 0 ? null : precision[k],
                     noLabels != null ? noLabels : neverPredicted
                             ? "label never predicted: precision is 0 by convention (scikit-learn zero_division=0)"
-                            : null));
+                            : null, intervals.of(Metric.PRECISION, k)));
             values.add(new MetricValue(Metric.RECALL.metricName(), labels.get(k), null, labeled == 0 ? null : recall[k],
                     noLabels != null ? noLabels : absent
-                            ? "label absent from the labeled reviews: recall is 0 by convention" : null));
+                            ? "label absent from the labeled reviews: recall is 0 by convention" : null,
+                    intervals.of(Metric.RECALL, k)));
             values.add(new MetricValue(Metric.F1.metricName(), labels.get(k), null, labeled == 0 ? null : f1[k],
                     noLabels != null ? noLabels : (neverPredicted || absent) && f1[k] == 0
-                            ? "precision and recall are 0: F1 is 0 by convention" : null));
-            values.add(new MetricValue(Metric.SUPPORT.metricName(), labels.get(k), null, (double) confusion.support(k), null));
+                            ? "precision and recall are 0: F1 is 0 by convention" : null,
+                    intervals.of(Metric.F1, k)));
+            values.add(new MetricValue(Metric.SUPPORT.metricName(), labels.get(k), null,
+                    (double) confusion.support(k), null, null));
         }
         for (int actual = 0; actual < labels.size(); actual++) {
             for (int predicted = 0; predicted < labels.size(); predicted++) {
                 values.add(new MetricValue(Metric.CONFUSION_COUNT.metricName(), labels.get(actual), labels.get(predicted),
-                        (double) confusion.count(actual, predicted), null));
+                        (double) confusion.count(actual, predicted), null, null));
             }
         }
         return values;

@@ -53,6 +53,7 @@ public final class HtmlReport {
             point.put("at", run.at().toString());
             point.put("version", run.modelVersion());
             point.put("values", run.values());
+            point.put("intervals", run.intervals());
             history.add(point);
         }
         data.put("history", history);

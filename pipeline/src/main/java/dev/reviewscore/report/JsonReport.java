@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Interval;
 import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.metrics.SliceIntervals;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringResult;
 import java.util.ArrayList;
@@ -94,7 +97,56 @@ public final class JsonReport {
             slices.add(entry);
         }
         root.put("slices", slices);
+        root.put("thresholds", evaluation.thresholds());
+        root.put("examples", evaluation.examples());
+        List<Object> gates = new ArrayList<>();
+        for (GateDecision decision : report.gates()) {
+            Map<String, Object> gate = new LinkedHashMap<>();
+            gate.put("gate", decision.gate());
+            gate.put("slice", decision.slice());
+            gate.put("on", decision.bound());
+            gate.put("threshold", decision.threshold());
+            gate.put("measure", decision.measure());
+            gate.put("value", decision.value());
+            gate.put("compared", decision.compared());
+            gate.put("labeled_reviews", decision.labeled() < 0 ? null : decision.labeled());
+            gate.put("few_labeled_reviews", report.gatesOnFewReviews().contains(decision));
+            gate.put("passed", decision.passed());
+            gate.put("why", decision.why());
+            gates.add(gate);
+        }
+        root.put("gates", gates);
+        root.put("min_labeled_reviews", report.minLabeledReviews());
         return root;
+    }
+
+    /**
+     * A slice's confidence intervals: {@code level}, then per metric {@code {lower, upper, method}}, per-label
+     * metrics as a list in label-index order (null where a label has none).
+     */
+    private static Map<String, Object> intervals(SliceEvaluation slice) {
+        SliceIntervals intervals = slice.intervals();
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("level", intervals.level());
+        for (Metric metric : Metric.headline()) {
+            if (intervals.of(metric) != null) {
+                tree.put(metric.metricName(), bounds(intervals.of(metric)));
+            }
+        }
+        intervals.perLabel().forEach((metric, perLabel) -> tree.put(metric.metricName(),
+                perLabel.stream().map(JsonReport::bounds).toList()));
+        return tree;
+    }
+
+    private static Map<String, Object> bounds(Interval interval) {
+        if (interval == null) {
+            return null;
+        }
+        Map<String, Object> bounds = new LinkedHashMap<>();
+        bounds.put("lower", interval.lower());
+        bounds.put("upper", interval.upper());
+        bounds.put("method", interval.method().methodName());
+        return bounds;
     }
 
     /** JSON text of a tree, with {@code <} escaped so that it can sit inside an HTML script element. */
@@ -132,6 +184,7 @@ public final class JsonReport {
         confusion.put("labels", slice.confusion().labels());
         confusion.put("counts", slice.confusion().counts());
         metrics.put("confusion_matrix", confusion);
+        metrics.put("intervals", intervals(slice));
         metrics.put("notes", notes);
         return metrics;
     }

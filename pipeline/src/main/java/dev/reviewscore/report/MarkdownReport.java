@@ -1,11 +1,17 @@
 package dev.reviewscore.report;
 
+import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.ErrorExample;
+import dev.reviewscore.metrics.Interval;
+import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.metrics.ThresholdAnalysis;
 import dev.reviewscore.scoring.ScoringResult;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,17 +85,110 @@ public final class MarkdownReport {
             md.append('\n');
         }
         if (evaluation.slices().size() > 1) {
-            md.append("## Slices\n\n| slice | value | rows | labeled | accuracy | auc | log loss |\n")
-                    .append("|---|---|---:|---:|---:|---:|---:|\n");
+            String level = ModelCardBlock.percent(all.intervals().level());
+            md.append("## Slices\n\n| slice | value | rows | labeled | accuracy | ").append(level)
+                    .append(" interval | auc | ").append(level).append(" interval | log loss |\n")
+                    .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (SliceEvaluation slice : evaluation.slices().subList(1, evaluation.slices().size())) {
                 md.append("| ").append(slice.sliceName()).append(" | ").append(slice.sliceValue()).append(" | ")
                         .append(slice.rows()).append(" | ").append(slice.labeled()).append(" | ")
                         .append(slice.accuracy() == null ? "" : Numbers.fixed4(slice.accuracy())).append(" | ")
+                        .append(interval(slice.intervals().of(Metric.ACCURACY))).append(" | ")
                         .append(slice.auc() == null ? "" : Numbers.fixed4(slice.auc())).append(" | ")
+                        .append(interval(slice.intervals().of(Metric.AUC))).append(" | ")
                         .append(slice.logLoss() == null ? "" : Numbers.fixed4(slice.logLoss())).append(" |\n");
             }
             md.append('\n');
         }
+        gates(md, report);
+        thresholds(md, evaluation.thresholds());
+        examples(md, evaluation.examples());
         return md.toString();
+    }
+
+    private static String interval(Interval interval) {
+        return interval == null ? "" : ModelCardBlock.bounds(interval);
+    }
+
+    private static void gates(StringBuilder md, RunReport report) {
+        if (report.gates().isEmpty()) {
+            return;
+        }
+        md.append("## Quality gates\n\n| gate | slice | compared | value | threshold | labeled reviews | outcome |\n")
+                .append("|---|---|---|---:|---:|---:|---|\n");
+        for (GateDecision gate : report.gates()) {
+            md.append("| ").append(gate.gate()).append(" | ").append(gate.slice()).append(" | ")
+                    .append(gate.measure()).append(' ').append(gate.bound()).append(" | ")
+                    .append(gate.compared() == null ? "undefined (" + gate.why() + ")" : Numbers.fixed4(gate.compared()))
+                    .append(" | ").append(gate.threshold()).append(" | ")
+                    .append(gate.labeled() < 0 ? "" : Long.toString(gate.labeled())).append(" | ")
+                    .append(gate.passed() ? "passed" : "**failed**").append(" |\n");
+        }
+        List<GateDecision> few = report.gatesOnFewReviews();
+        if (!few.isEmpty()) {
+            md.append("\nDecided on fewer than ").append(report.minLabeledReviews())
+                    .append(" labeled reviews (gates.min-labeled-reviews): ");
+            for (int i = 0; i < few.size(); i++) {
+                md.append(i == 0 ? "" : ", ").append(few.get(i).gate()).append(" on ").append(few.get(i).slice())
+                        .append(" (").append(few.get(i).labeled()).append(')');
+            }
+            md.append(".\n");
+        }
+        md.append('\n');
+    }
+
+    private static void thresholds(StringBuilder md, ThresholdAnalysis thresholds) {
+        if (thresholds == null) {
+            return;
+        }
+        md.append("## Thresholds\n\nReviews whose positive-label probability is at least the threshold are "
+                        + "predicted positive; from the score histogram (exact at multiples of 0.001).\n\n")
+                .append("| threshold | chosen for | precision | recall | F1 | accuracy | predicted positive |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|\n");
+        threshold(md, thresholds.atHalf(), "0.5");
+        threshold(md, thresholds.bestF1(), "highest F1");
+        if (thresholds.targetPrecision() == null) {
+            md.append("| | precision ").append(thresholds.target()).append(" | not reached at any threshold | | | | |\n");
+        } else {
+            threshold(md, thresholds.targetPrecision(), "precision " + thresholds.target() + ", most recall");
+        }
+        md.append('\n');
+    }
+
+    private static void threshold(StringBuilder md, ThresholdAnalysis.Point point, String why) {
+        md.append("| ").append(String.format(Locale.ROOT, "%.3f", point.threshold())).append(" | ").append(why)
+                .append(" | ").append(Numbers.fixed4(point.precision())).append(" | ")
+                .append(Numbers.fixed4(point.recall())).append(" | ").append(Numbers.fixed4(point.f1())).append(" | ")
+                .append(Numbers.fixed4(point.accuracy())).append(" | ").append(point.predictedPositive())
+                .append(" |\n");
+    }
+
+    private static void examples(StringBuilder md, List<ErrorExample> examples) {
+        if (examples.isEmpty()) {
+            return;
+        }
+        md.append("## Reviews to read\n\n");
+        String kind = null;
+        for (ErrorExample example : examples) {
+            String heading = example.kind().equals(ErrorExample.CONFIDENTLY_WRONG)
+                    ? "Most confidently wrong, true label " + example.label() : "Nearest the 0.5 threshold";
+            if (!heading.equals(kind)) {
+                md.append(kind == null ? "" : "\n").append("### ").append(heading).append("\n\n")
+                        .append("| review | label | predicted | probability | slices | text |\n")
+                        .append("|---|---|---|---:|---|---|\n");
+                kind = heading;
+            }
+            md.append("| ").append(cell(example.reviewId())).append(" | ").append(cell(example.label())).append(" | ")
+                    .append(cell(example.predicted())).append(" | ").append(Numbers.fixed4(example.confidence()))
+                    .append(" | ").append(cell(example.slices().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                            .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("")))
+                    .append(" | ").append(cell(example.text())).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** A table cell: one line, pipes escaped. */
+    private static String cell(String text) {
+        return text == null ? "" : text.replace("\\", "\\\\").replace("|", "\\|").replaceAll("\\s+", " ").trim();
     }
 }

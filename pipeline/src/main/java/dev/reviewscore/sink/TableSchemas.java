@@ -15,11 +15,13 @@ import org.apache.spark.sql.types.StructType;
  * part of the contract.
  *
  * <p>Version 2 added the dashboard tables ({@link #RUNS}, {@link #SLICE_METRICS}, {@link #LATEST}) and the rejects
- * table's {@code model_name}.
+ * table's {@code model_name}. Version 3 added confidence intervals: {@code lower}, {@code upper},
+ * {@code interval_method} and {@code confidence_level} in the metrics table, and the bounds of accuracy and AUC in the
+ * slice metrics table.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -74,6 +76,12 @@ public final class TableSchemas {
         column("predicted_label", DataTypes.StringType, "The predicted label of confusion_count; null otherwise"),
         column("value", DataTypes.DoubleType, "The value; null when undefined (see note)"),
         column("note", DataTypes.StringType, "Why a value is null or 0 by convention, else null"),
+        column("lower", DataTypes.DoubleType, "Lower bound of the value's confidence interval; null when it has none "
+                + "(since schema version 3)"),
+        column("upper", DataTypes.DoubleType, "Upper bound of the value's confidence interval; null when it has none"),
+        column("interval_method", DataTypes.StringType,
+                "How the interval was computed: wilson, delong-logit or poisson-bootstrap"),
+        column("confidence_level", DataTypes.DoubleType, "The interval's confidence level, for example 0.95"),
     });
 
     /** For dashboards: one row per run, whatever it did and however it ended. */
@@ -135,6 +143,12 @@ public final class TableSchemas {
         column("precision", DataTypes.DoubleType, "Precision of the positive label"),
         column("recall", DataTypes.DoubleType, "Recall of the positive label"),
         column("f1", DataTypes.DoubleType, "F1 of the positive label"),
+        column("accuracy_lower", DataTypes.DoubleType,
+                "Lower bound of accuracy's confidence interval (Wilson; since schema version 3)"),
+        column("accuracy_upper", DataTypes.DoubleType, "Upper bound of accuracy's confidence interval"),
+        column("auc_lower", DataTypes.DoubleType, "Lower bound of the AUC's confidence interval (DeLong, logit)"),
+        column("auc_upper", DataTypes.DoubleType, "Upper bound of the AUC's confidence interval"),
+        column("confidence_level", DataTypes.DoubleType, "The intervals' confidence level, for example 0.95"),
     });
 
     /** For dashboards: the latest evaluation of each model version, whole table, with its run's outcome. */

@@ -105,6 +105,46 @@ class MainTest {
     }
 
     @Test
+    void aGateOnTheLowerBoundFailsWhereThePointValuePassesAndTheReportSaysSo() throws Exception {
+        TestSpark.session();
+        // 275 of 279 labeled sample reviews are right: accuracy 0.9857, Wilson 95% interval about [0.964, 0.994]
+        Outcome point = main(withOutputsInTemp("run", "--conf", "gates.min-accuracy=0.97"));
+        assertEquals(0, point.code(), point.err());
+        assertTrue(point.out().matches("(?s).*\n- 95% confidence intervals: Loss \\[0\\.\\d{4}, 0\\.\\d{4}\\], "
+                + "Accuracy \\[0\\.96\\d\\d, 0\\.99\\d\\d\\], F1 \\[\\[.*"), point.out());
+
+        Outcome bound = main(withOutputsInTemp("evaluate", "--conf", "gates.min-accuracy=0.97",
+                "--conf", "gates.on=lower-bound", "--conf", "gates.slices=true", "--conf", "gates.min-auc=0.9"));
+        assertEquals(3, bound.code(), bound.err());
+        List<String> failed = java.util.Arrays.stream(bound.err().strip().split("\n"))
+                .filter(l -> l.startsWith("Quality gate failed")).toList();
+        assertTrue(failed.get(0).matches("Quality gate failed: gates\\.min-accuracy = 0\\.97, but accuracy \\(lower "
+                + "bound of its interval\\) = 0\\.96\\d\\d"), failed.toString());
+        assertTrue(failed.stream().allMatch(l -> l.startsWith("Quality gate failed: gates.min-")), failed.toString());
+
+        Outcome interval = main(withOutputsInTemp("evaluate", "--conf", "gates.min-accuracy=0.97",
+                "--conf", "gates.on=interval"));
+        assertEquals(0, interval.code(), interval.err());
+
+        var metrics = TestSpark.session().read().format("delta").load(dir.resolve("metrics").toString());
+        Row accuracy = metrics.where("metric = 'accuracy' AND slice_name = 'all'")
+                .select("value", "lower", "upper", "interval_method", "confidence_level").first();
+        assertTrue(accuracy.getDouble(1) < accuracy.getDouble(0) && accuracy.getDouble(0) < accuracy.getDouble(2));
+        assertEquals("wilson", accuracy.getString(3));
+        assertEquals(0.95, accuracy.getDouble(4));
+        String markdown;
+        try (var reports = Files.walk(dir.resolve("reports"))) {
+            List<Path> files = reports.filter(p -> p.toString().endsWith("report.md")).sorted(
+                    java.util.Comparator.comparing(p -> p.toFile().lastModified())).toList();
+            markdown = Files.readString(files.get(1));
+        }
+        assertTrue(markdown.contains("## Quality gates"), markdown);
+        assertTrue(markdown.contains("| gates.min-accuracy | all | accuracy lower bound | 0.96"), markdown);
+        assertTrue(markdown.contains("labeled reviews (gates.min-labeled-reviews): "), "slices of the 320 sample "
+                + "reviews have fewer than 100 labeled reviews each: " + markdown);
+    }
+
+    @Test
     void evaluateNeedsNoSourceButScoreDoes() throws Exception {
         TestSpark.session();
         assertEquals(0, main(withOutputsInTemp("score")).code());

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.testing.TestSpark;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +38,8 @@ class EvaluatorTest {
             .add("label_index", DataTypes.IntegerType)
             .add("predicted_index", DataTypes.IntegerType)
             .add("p_positive", DataTypes.DoubleType)
-            .add("source", DataTypes.StringType);
+            .add("source", DataTypes.StringType)
+            .add("review_id", DataTypes.StringType);
 
     private final SparkSession spark = TestSpark.session();
 
@@ -44,7 +47,7 @@ class EvaluatorTest {
     @ValueSource(strings = {"heavy_ties", "rare_positives", "extreme_probabilities"})
     void matchesScikitLearn(String name) throws IOException {
         JsonNode expected = reference().get(name);
-        SliceEvaluation all = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of()).overall();
+        SliceEvaluation all = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
         assertEquals(expected.get("rows").asLong(), all.rows());
         assertEquals(expected.get("rows").asLong(), all.labeled());
         assertEquals(expected.get("accuracy").asDouble(), all.accuracy(), 1e-12);
@@ -66,7 +69,7 @@ class EvaluatorTest {
 
     @Test
     void evaluatesTheModelCardTable() {
-        SliceEvaluation all = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of())
+        SliceEvaluation all = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT)
                 .overall();
         assertEquals(new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), all.confusion());
         assertEquals(0.95, all.accuracy());
@@ -81,7 +84,8 @@ class EvaluatorTest {
         List<Row> rows = new ArrayList<>(modelCardRows());
         rows.add(RowFactory.create(null, 1, 0.9, "imdb"));
         rows.add(RowFactory.create(null, 0, 0.1, "imdb"));
-        Evaluation evaluation = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"));
+        Evaluation evaluation = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"),
+                EvaluationSettings.DEFAULT);
         assertEquals(List.of("all/all", "source/imdb", "source/sst"), evaluation.slices().stream()
                 .map(s -> s.sliceName() + "/" + s.sliceValue()).toList());
         SliceEvaluation all = evaluation.overall();
@@ -95,13 +99,14 @@ class EvaluatorTest {
         // each slice's metrics are those of an evaluation of its rows alone
         for (SliceEvaluation slice : evaluation.slices().subList(1, 3)) {
             List<Row> own = rows.stream().filter(row -> row.getString(3).equals(slice.sliceValue())).toList();
-            SliceEvaluation alone = Evaluator.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of()).overall();
+            SliceEvaluation alone = Evaluator.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
             assertEquals(alone.rows(), slice.rows(), slice.sliceValue());
             assertEquals(alone.unlabeled(), slice.unlabeled(), slice.sliceValue());
             assertEquals(alone.confusion(), slice.confusion(), slice.sliceValue());
             assertEquals(alone.accuracy(), slice.accuracy(), slice.sliceValue());
             assertEquals(alone.auc(), slice.auc(), 1e-12, slice.sliceValue());
             assertEquals(alone.logLoss(), slice.logLoss(), 1e-12, slice.sliceValue());
+            assertSameIntervals(alone.intervals(), slice.intervals(), slice.sliceValue());
         }
         assertNotEquals(evaluation.slices().get(1).confusion(), evaluation.slices().get(2).confusion(),
                 "the slices hold different rows");
@@ -110,7 +115,7 @@ class EvaluatorTest {
     @Test
     void undefinedValuesAreNullWithAReason() {
         List<Row> onlyPositives = List.of(RowFactory.create(1, 1, 0.8, "a"), RowFactory.create(1, 1, 0.9, "a"));
-        SliceEvaluation all = Evaluator.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of()).overall();
+        SliceEvaluation all = Evaluator.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
         assertNull(all.auc());
         assertEquals("only one class among the labeled reviews: AUC is undefined", all.aucNote());
         SliceEvaluation.MetricValue precisionNegative = all.values().stream()
@@ -121,15 +126,115 @@ class EvaluatorTest {
                 precisionNegative.note());
 
         List<Row> unlabeled = List.of(RowFactory.create(null, 1, 0.8, "a"));
-        SliceEvaluation none = Evaluator.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of()).overall();
+        SliceEvaluation none = Evaluator.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
         assertNull(none.accuracy());
         assertNull(none.logLoss());
         assertEquals(1, none.unlabeled());
     }
 
-    /** A score table in the scored table's shape: label, label_index, predicted_index, probabilities. */
+    @ParameterizedTest
+    @ValueSource(strings = {"heavy_ties", "rare_positives", "extreme_probabilities"})
+    void intervalsMatchTheReferenceScript(String name) throws IOException {
+        JsonNode expected = resourceJson("reference-intervals.json").get(name);
+        for (String level : List.of("0.95", "0.90")) {
+            EvaluationSettings settings = new EvaluationSettings(Double.parseDouble(level), 0, 0.9, 0);
+            SliceIntervals intervals = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
+                    settings).overall().intervals();
+            JsonNode at = expected.get(level);
+            assertInterval(at.get("accuracy"), intervals.of(Metric.ACCURACY), name + " accuracy " + level);
+            assertInterval(at.get("auc"), intervals.of(Metric.AUC), name + " auc " + level);
+            for (int k = 0; k < 2; k++) {
+                assertInterval(at.get("precision").get(k), intervals.of(Metric.PRECISION, k), name + " precision");
+                assertInterval(at.get("recall").get(k), intervals.of(Metric.RECALL, k), name + " recall");
+            }
+            assertEquals(Interval.Method.WILSON, intervals.of(Metric.ACCURACY).method());
+            assertEquals(Interval.Method.DELONG_LOGIT, intervals.of(Metric.AUC).method());
+            assertNull(intervals.of(Metric.LOG_LOSS), "no bootstrap with 0 replicates");
+        }
+    }
+
+    @Test
+    void bootstrapIntervalsRepeatInAnyPartitioningAndHoldTheirValues() {
+        List<Row> rows = modelCardRows();
+        SliceEvaluation four = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of(),
+                EvaluationSettings.DEFAULT).overall();
+        SliceEvaluation one = Evaluator.evaluate(scored(rows).coalesce(1), "m", "v1", LABELS, 1, Map.of(),
+                EvaluationSettings.DEFAULT).overall();
+        assertSameIntervals(four.intervals(), one.intervals(), "4 partitions against 1");
+        for (Metric metric : List.of(Metric.LOG_LOSS, Metric.MACRO_F1, Metric.WEIGHTED_F1)) {
+            Interval interval = four.intervals().of(metric);
+            assertEquals(Interval.Method.POISSON_BOOTSTRAP, interval.method(), metric.metricName());
+            assertTrue(interval.contains(metric.read(four)), metric.metricName() + " " + interval);
+            assertTrue(interval.upper() - interval.lower() > 0.01, metric.metricName() + " " + interval);
+        }
+        double[] f1 = ClassificationMetrics.f1(four.confusion());
+        for (int k = 0; k < 2; k++) {
+            assertTrue(four.intervals().of(Metric.F1, k).contains(f1[k]), "F1 of label " + k);
+        }
+        // another seed stream (other review ids) moves the bootstrap bounds but not the Wilson ones
+        SliceEvaluation renamed = Evaluator.evaluate(scored(rows).withColumn("review_id",
+                        org.apache.spark.sql.functions.concat(col("review_id"), lit("x"))), "m", "v1", LABELS, 1,
+                Map.of(), EvaluationSettings.DEFAULT).overall();
+        assertEquals(four.intervals().of(Metric.ACCURACY), renamed.intervals().of(Metric.ACCURACY));
+        assertNotEquals(four.intervals().of(Metric.LOG_LOSS), renamed.intervals().of(Metric.LOG_LOSS));
+    }
+
+    /** Equal intervals, to rounding: sums taken in another order may differ in their last bits. */
+    private static void assertSameIntervals(SliceIntervals expected, SliceIntervals actual, String what) {
+        assertEquals(expected.headline().keySet(), actual.headline().keySet(), what);
+        expected.headline().forEach((metric, interval) -> {
+            assertEquals(interval.lower(), actual.of(metric).lower(), 1e-12, what + " " + metric);
+            assertEquals(interval.upper(), actual.of(metric).upper(), 1e-12, what + " " + metric);
+        });
+        assertEquals(expected.perLabel().keySet(), actual.perLabel().keySet(), what);
+        expected.perLabel().forEach((metric, intervals) -> {
+            for (int k = 0; k < intervals.size(); k++) {
+                assertEquals(intervals.get(k).lower(), actual.of(metric, k).lower(), 1e-12, what + " " + metric);
+                assertEquals(intervals.get(k).upper(), actual.of(metric, k).upper(), 1e-12, what + " " + metric);
+            }
+        });
+    }
+
+    @Test
+    void listsTheMostConfidentlyWrongReviewsOfEachClassAndThoseNearestTheThreshold() {
+        Evaluation evaluation = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1,
+                Map.of("source", "source"), new EvaluationSettings(0.95, 0, 0.9, 3));
+        List<ErrorExample> wrong = evaluation.examples().stream()
+                .filter(e -> e.kind().equals(ErrorExample.CONFIDENTLY_WRONG)).toList();
+        // five wrong per class, at probabilities 0.600 to 0.612 of the wrong label: the top three, highest first
+        assertEquals(List.of("NEGATIVE", "NEGATIVE", "NEGATIVE", "POSITIVE", "POSITIVE", "POSITIVE"),
+                wrong.stream().map(ErrorExample::label).toList());
+        assertEquals(List.of(0.612, 0.609, 0.606, 0.612, 0.609, 0.606), wrong.stream()
+                .map(e -> Math.round(e.confidence() * 1000) / 1000.0).toList());
+        assertTrue(wrong.stream().allMatch(e -> !e.label().equals(e.predicted())));
+        assertTrue(wrong.stream().allMatch(e -> e.slices().keySet().equals(java.util.Set.of("source"))));
+        List<ErrorExample> near = evaluation.examples().stream()
+                .filter(e -> e.kind().equals(ErrorExample.NEAR_THRESHOLD)).toList();
+        assertEquals(3, near.size());
+        // the nearest scores are 0.4 and 0.6 (four reviews): nothing lies closer to 0.5
+        assertTrue(near.stream().allMatch(e -> Math.abs(Math.abs(e.score() - 0.5) - 0.1) < 1e-9), near.toString());
+        assertEquals(0.5, evaluation.thresholds().atHalf().threshold());
+        assertEquals(0.95, evaluation.thresholds().atHalf().accuracy(), 1e-12);
+    }
+
+    private static void assertInterval(JsonNode expected, Interval actual, String what) {
+        assertEquals(expected.get(0).asDouble(), actual.lower(), 1e-9, what + " lower");
+        assertEquals(expected.get(1).asDouble(), actual.upper(), 1e-9, what + " upper");
+    }
+
+    /**
+     * A score table in the scored table's shape: review_id, label, label_index, predicted_index, probabilities. A
+     * row's id is its values and its occurrence among equal rows, so a row keeps its id in any subset of its list.
+     */
     private Dataset<Row> scored(List<Row> rows) {
-        Dataset<Row> input = spark.createDataFrame(rows, INPUT).repartition(4);
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        List<Row> withIds = new ArrayList<>();
+        for (Row row : rows) {
+            String content = row.mkString("/");
+            int occurrence = seen.merge(content, 1, Integer::sum);
+            withIds.add(RowFactory.create(row.get(0), row.get(1), row.get(2), row.get(3), content + "#" + occurrence));
+        }
+        Dataset<Row> input = spark.createDataFrame(withIds, INPUT).repartition(4);
         return input.select(
                 col("label_index"),
                 col("predicted_index"),
@@ -138,7 +243,7 @@ class EvaluatorTest {
                         .as("label"),
                 map(lit("NEGATIVE"), lit(1.0).minus(col("p_positive")), lit("POSITIVE"), col("p_positive"))
                         .as("probabilities"),
-                col("source"));
+                col("source"), col("review_id"));
     }
 
     /** 200 reviews whose confusion matrix is the model card's [[88, 5], [5, 102]]. */
@@ -171,7 +276,11 @@ class EvaluatorTest {
     }
 
     private static JsonNode reference() throws IOException {
-        return new ObjectMapper().readTree(resource("reference.json"));
+        return resourceJson("reference.json");
+    }
+
+    private static JsonNode resourceJson(String name) throws IOException {
+        return new ObjectMapper().readTree(resource(name));
     }
 
     private static String resource(String name) throws IOException {

@@ -1,6 +1,7 @@
 package dev.reviewscore.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ class RocAucTest {
     void isUndefinedWithoutBothClasses() {
         RocAuc.Accumulator onlyPositives = new RocAuc.Accumulator();
         onlyPositives.add(4, 0);
-        assertTrue(RocAuc.combine(List.of(onlyPositives.result())).isEmpty());
-        assertTrue(RocAuc.combine(List.of()).isEmpty());
+        assertNull(RocAuc.combine(List.of(onlyPositives.result())));
+        assertNull(RocAuc.combine(List.of()));
     }
 
     @Test
@@ -51,8 +52,54 @@ class RocAucTest {
             }
             runs.add(run.result());
         }
-        assertEquals(whole, RocAuc.combine(runs).getAsDouble(), 0.0);
+        RocAuc.Estimate split = RocAuc.combine(runs);
+        assertEquals(whole, split.auc(), 0.0);
         assertEquals(bruteForce(positives, negatives), whole, 1e-12);
+        assertEquals(bruteForceVariance(positives, negatives), split.variance(), 1e-15);
+        assertEquals(estimate(positives, negatives).variance(), split.variance(), 1e-15);
+    }
+
+    @Test
+    void theVarianceNeedsTwoOfEachClassAndIsZeroForAPerfectRanking() {
+        assertTrue(Double.isNaN(estimate(new long[] {0, 1}, new long[] {1, 1}).variance()));
+        assertEquals(0.0, estimate(new long[] {0, 0, 2, 1}, new long[] {1, 2, 0, 0}).variance(), 0.0);
+    }
+
+    /** DeLong's variance from each review's placement, one review at a time. */
+    private static double bruteForceVariance(long[] positives, long[] negatives) {
+        List<Double> positivePlacements = new ArrayList<>();
+        List<Double> negativePlacements = new ArrayList<>();
+        long m = java.util.Arrays.stream(positives).sum();
+        long n = java.util.Arrays.stream(negatives).sum();
+        for (int s = 0; s < positives.length; s++) {
+            double negativesBelow = 0;
+            double positivesAbove = 0;
+            for (int t = 0; t < positives.length; t++) {
+                double weight = t < s ? 1 : t == s ? 0.5 : 0;
+                negativesBelow += weight * negatives[t];
+                positivesAbove += (t > s ? 1 : t == s ? 0.5 : 0) * positives[t];
+            }
+            for (long i = 0; i < positives[s]; i++) {
+                positivePlacements.add(negativesBelow / n);
+            }
+            for (long i = 0; i < negatives[s]; i++) {
+                negativePlacements.add(positivesAbove / m);
+            }
+        }
+        return sampleVariance(positivePlacements) / m + sampleVariance(negativePlacements) / n;
+    }
+
+    private static double sampleVariance(List<Double> values) {
+        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        return values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (values.size() - 1);
+    }
+
+    private static RocAuc.Estimate estimate(long[] positives, long[] negatives) {
+        RocAuc.Accumulator accumulator = new RocAuc.Accumulator();
+        for (int i = 0; i < positives.length; i++) {
+            accumulator.add(positives[i], negatives[i]);
+        }
+        return RocAuc.combine(List.of(accumulator.result()));
     }
 
     private static double auc(long[] positives, long[] negatives) {
@@ -60,7 +107,7 @@ class RocAucTest {
         for (int i = 0; i < positives.length; i++) {
             accumulator.add(positives[i], negatives[i]);
         }
-        return RocAuc.combine(List.of(accumulator.result())).getAsDouble();
+        return RocAuc.combine(List.of(accumulator.result())).auc();
     }
 
     private static double bruteForce(long[] positives, long[] negatives) {

@@ -118,6 +118,34 @@ class HtmlReportBrowserTest {
     }
 
     @Test
+    void chromiumDrawsTheIntervalsTheReviewsToReadAndTheThresholds() throws Exception {
+        String dom = browse("--dump-dom");
+        String intervals = line(markdown, "- 95% confidence intervals: ");
+        assertTrue(dom.contains(intervals), "the model card's intervals line " + intervals);
+        // one accuracy and one AUC band per slice row that has them: the whole table and its slices
+        Matcher bands = Pattern.compile("<div class=\"interval\"([^>]*)>").matcher(dom);
+        int count = 0;
+        while (bands.find()) {
+            count++;
+            double lower = Double.parseDouble(attribute(bands.group(1), "data-lower=\"([^\"]+)\""));
+            double upper = Double.parseDouble(attribute(bands.group(1), "data-upper=\"([^\"]+)\""));
+            double left = Double.parseDouble(attribute(bands.group(1), "left: ([0-9.]+)%"));
+            double width = Double.parseDouble(attribute(bands.group(1), "width: ([0-9.]+)%"));
+            assertTrue(lower <= upper, bands.group());
+            assertTrue(left + width <= 100.01, "a band stays on its track: " + bands.group());
+        }
+        assertTrue(count >= 2 * 10, "interval bands drawn: " + count);
+        Matcher bars = Pattern.compile("data-interval-bars=\"(\\d+)\"").matcher(dom);
+        assertTrue(bars.find(), "the metrics-over-runs chart drew its interval bars");
+        assertTrue(Integer.parseInt(bars.group(1)) >= 3, "accuracy, AUC and macro F1 of this run: " + bars.group());
+        assertTrue(dom.contains("<h3>Most confidently wrong, true label NEGATIVE</h3>")
+                || dom.contains("<h3>Most confidently wrong, true label POSITIVE</h3>"), "reviews to read");
+        assertTrue(dom.contains("<h3>Nearest the 0.5 threshold</h3>"), "reviews near the threshold");
+        assertTrue(dom.contains(">highest F1<"), "threshold analysis");
+        assertTrue(markdown.contains("## Reviews to read") && markdown.contains("## Thresholds"), markdown);
+    }
+
+    @Test
     void aScreenshotIsNotBlank() throws Exception {
         Path png = dir.resolve("report.png");
         browse("--screenshot=" + png);
@@ -140,6 +168,12 @@ class HtmlReportBrowserTest {
         long sampled = (long) (image.getHeight() / 2) * (image.getWidth() / 2);
         assertTrue(inked > sampled / 50, "only " + inked + " of " + sampled + " sampled pixels are not near white");
         assertTrue(colors.size() > 100, "only " + colors.size() + " colors: charts are missing");
+    }
+
+    private static String attribute(String attributes, String pattern) {
+        Matcher matcher = Pattern.compile(pattern).matcher(attributes);
+        assertTrue(matcher.find(), pattern + " in " + attributes);
+        return matcher.group(1);
     }
 
     private static String line(String text, String prefix) {

@@ -8,6 +8,7 @@ import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.metrics.SliceIntervals;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
 import java.time.Duration;
@@ -26,13 +27,13 @@ class MarkdownReportTest {
     /** The model card's table, with these score curves (or none). */
     private static RunReport cardRun(ScoreCurves curves) {
         SliceEvaluation all = new SliceEvaluation("all", "all", 210, 200,
-                new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), 0.23381, 0.98851, null);
+                new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), 0.23381, 0.98851, null, SliceIntervals.NONE);
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
                 List.of(all), curves);
         ScoringResult scoring = new ScoringResult("run-1", "movie-sentiment", "0123456789abcdef", 212,
                 210, 2, 0, 210, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
-                scoring, null, new RunHistory(List.of()));
+                scoring, null, new RunHistory(List.of()), List.of(), 100);
     }
 
     @Test

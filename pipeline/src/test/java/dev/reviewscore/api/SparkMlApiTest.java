@@ -127,8 +127,10 @@ class SparkMlApiTest {
         List<Row> api = scored.select(col("review_id"), element_at(col("probabilities"), lit("POSITIVE")))
                 .collectAsList();
         assertEquals(job.size(), api.size());
+        // the model computes in float32, and a review batched with other neighbours (other padding lengths) may take
+        // other kernel paths on some CPUs: the same review's probability can differ in its last float32 bits
         for (Row row : api) {
-            assertEquals(job.get(row.getString(0)), row.getDouble(1), 0.0, row.getString(0));
+            assertEquals(job.get(row.getString(0)), row.getDouble(1), 1e-6, row.getString(0));
         }
 
         Map<String, Double> jobMetrics = new HashMap<>();
@@ -141,9 +143,10 @@ class SparkMlApiTest {
         for (SliceEvaluation slice : evaluation.slices()) {
             for (SliceEvaluation.MetricValue value : slice.values()) {
                 if (value.classLabel() == null && value.value() != null) {
-                    // log loss is a sum of doubles: its last digit follows the order Spark adds the rows in
+                    // log loss and AUC follow the probabilities (equal to float32 rounding, above); counts are exact
+                    boolean fromProbabilities = value.metric().equals("log_loss") || value.metric().equals("auc");
                     assertEquals(jobMetrics.get(slice.sliceName() + "/" + slice.sliceValue() + "/" + value.metric()),
-                            value.value(), value.metric().equals("log_loss") ? 1e-12 : 0.0,
+                            value.value(), fromProbabilities ? 1e-6 : 0.0,
                             slice.sliceName() + "=" + slice.sliceValue() + " " + value.metric());
                     compared++;
                 }

@@ -38,11 +38,12 @@ ORDER BY evaluated_at DESC;
 -- MAGIC %md
 -- MAGIC ## Metrics over time
 -- MAGIC One row per evaluation run: the model-card numbers of the whole table, newest first. Chart accuracy and AUC
--- MAGIC against `evaluated_at`, one line per model version.
+-- MAGIC against `evaluated_at`, one line per model version, with the `_lower` and `_upper` columns as a band.
 
 -- COMMAND ----------
 
-SELECT run_id, model_version, evaluated_at, labeled_rows, accuracy, auc, macro_f1, log_loss
+SELECT run_id, model_version, evaluated_at, labeled_rows, accuracy, accuracy_lower, accuracy_upper, auc, auc_lower,
+  auc_upper, macro_f1, log_loss
 FROM IDENTIFIER(slice_metrics_table)
 WHERE slice_name = 'all'
 ORDER BY evaluated_at DESC;
@@ -51,15 +52,17 @@ ORDER BY evaluated_at DESC;
 
 -- MAGIC %md
 -- MAGIC ## Per slice, latest run
--- MAGIC Accuracy, AUC and review counts for every slice value of the most recent evaluation; undefined values are
--- MAGIC null (the metrics table's `note` says why).
+-- MAGIC Accuracy, AUC and review counts for every slice value of the most recent evaluation, with the bounds of
+-- MAGIC their confidence intervals (a slice of 12 reviews has a wide one); undefined values are null (the metrics
+-- MAGIC table's `note` says why).
 
 -- COMMAND ----------
 
 WITH latest AS (
   SELECT run_id FROM IDENTIFIER(slice_metrics_table) ORDER BY evaluated_at DESC LIMIT 1
 )
-SELECT slice_name, slice_value, rows, labeled_rows, accuracy, auc, positive_label, precision, recall, f1
+SELECT slice_name, slice_value, rows, labeled_rows, accuracy, accuracy_lower, accuracy_upper, auc, auc_lower,
+  auc_upper, confidence_level, positive_label, precision, recall, f1
 FROM IDENTIFIER(slice_metrics_table) JOIN latest USING (run_id)
 ORDER BY slice_name = 'all' DESC, slice_name, slice_value;
 

@@ -12,9 +12,11 @@ import java.util.Map;
  * @param slices slice name to Spark SQL expression over the scored table's columns, in order
  *     ({@code evaluation.slices}); each value of each expression is evaluated on its own
  * @param settings confidence level, bootstrap replicates, target precision and error examples
+ * @param compareWith a champion model version to compare the evaluated version with, or null
+ *     ({@code evaluation.compare-with})
  */
-public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluationSettings settings)
-        implements Serializable {
+public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluationSettings settings,
+                               String compareWith) implements Serializable {
 
     /** Copies the slices, keeping their order. */
     public EvaluationConfig {

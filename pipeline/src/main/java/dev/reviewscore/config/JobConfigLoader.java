@@ -123,12 +123,13 @@ public final class JobConfigLoader {
                         new EvaluationSettings(reader.number("evaluation.confidence-level"),
                                 reader.integer("evaluation.bootstrap-replicates"),
                                 reader.number("evaluation.target-precision"),
-                                reader.integer("evaluation.error-examples"))),
+                                reader.integer("evaluation.error-examples")),
+                        reader.optString("evaluation.compare-with")),
                 new QualityGates(reader.optNumber("gates.min-accuracy"), reader.optNumber("gates.min-auc"),
                         reader.optNumber("gates.min-macro-f1"), reader.optNumber("gates.max-log-loss"),
                         reader.optNumber("gates.max-drift"), reader.optNumber("gates.max-reject-rate"),
                         reader.enumValue("gates.on", GateBasis.class), reader.bool("gates.slices"),
-                        reader.integer("gates.min-labeled-reviews")),
+                        reader.integer("gates.min-labeled-reviews"), reader.bool("gates.challenger-not-worse")),
                 reader.flatStrings("spark", "spark."));
         return new Loaded(job, settings(merged));
     }

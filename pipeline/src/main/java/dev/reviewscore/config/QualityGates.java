@@ -18,10 +18,13 @@ import java.io.Serializable;
  *     ({@code gates.slices})
  * @param minLabeledReviews gates decided on fewer labeled reviews are flagged in the report
  *     ({@code gates.min-labeled-reviews})
+ * @param challengerNotWorse the evaluated version must not be significantly worse than the champion
+ *     ({@code evaluation.compare-with}) in accuracy (McNemar) or AUC (paired DeLong), at a significance of one minus
+ *     the confidence level ({@code gates.challenger-not-worse})
  */
 public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1, Double maxLogLoss, Double maxDrift,
-                           Double maxRejectRate, GateBasis on, boolean slices, int minLabeledReviews)
-        implements Serializable {
+                           Double maxRejectRate, GateBasis on, boolean slices, int minLabeledReviews,
+                           boolean challengerNotWorse) implements Serializable {
 
     /** Checks that thresholds are in range. */
     public QualityGates {
@@ -42,7 +45,7 @@ public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1,
     public static QualityGates of(Double minAccuracy, Double minAuc, Double minMacroF1, Double maxLogLoss,
                                   Double maxDrift, Double maxRejectRate) {
         return new QualityGates(minAccuracy, minAuc, minMacroF1, maxLogLoss, maxDrift, maxRejectRate,
-                GateBasis.POINT, false, 100);
+                GateBasis.POINT, false, 100, false);
     }
 
     /** No gates. */
@@ -53,7 +56,7 @@ public record QualityGates(Double minAccuracy, Double minAuc, Double minMacroF1,
     /** How many gates are turned on. */
     public int configured() {
         return (int) java.util.stream.Stream.of(minAccuracy, minAuc, minMacroF1, maxLogLoss, maxDrift, maxRejectRate)
-                .filter(java.util.Objects::nonNull).count();
+                .filter(java.util.Objects::nonNull).count() + (challengerNotWorse ? 1 : 0);
     }
 
     private static void unitInterval(String key, Double value) {

@@ -2,6 +2,7 @@ package dev.reviewscore.gates;
 
 import dev.reviewscore.config.GateBasis;
 import dev.reviewscore.config.QualityGates;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Interval;
 import dev.reviewscore.metrics.Metric;
@@ -10,6 +11,7 @@ import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Checks a run against its quality gates. Gates on evaluation metrics need an evaluation, the reject-rate and drift
@@ -56,6 +58,9 @@ public final class GateCheck {
                     }
                 }
             }
+            if (gates.challengerNotWorse()) {
+                challengerGates(decisions, evaluation);
+            }
         }
         if (scoring != null && gates.maxRejectRate() != null) {
             Double rate = scoring.rejectRate();
@@ -69,6 +74,36 @@ public final class GateCheck {
                     monitoring.drift() <= gates.maxDrift(), null));
         }
         return decisions;
+    }
+
+    /**
+     * The challenger against the champion: one decision for accuracy (McNemar) and one for AUC (paired DeLong), each
+     * broken when the challenger is worse with a p-value below one minus the confidence level.
+     */
+    private static void challengerGates(List<GateDecision> decisions, Evaluation evaluation) {
+        String gate = "gates.challenger-not-worse";
+        Comparison comparison = evaluation.comparison();
+        double alpha = 1 - evaluation.overall().intervals().level();
+        if (comparison == null) {
+            decisions.add(new GateDecision(gate, SliceEvaluation.ALL, GateBasis.POINT, 0, "accuracy difference", null,
+                    null, null, -1, false, "no champion to compare with: set evaluation.compare-with"));
+            return;
+        }
+        double accuracyDifference = comparison.challengerAccuracy() - comparison.championAccuracy();
+        decisions.add(new GateDecision(gate, SliceEvaluation.ALL, GateBasis.POINT, 0,
+                String.format(Locale.ROOT, "accuracy difference against %s (McNemar p = %.4g)",
+                        comparison.championVersion(), comparison.accuracyPValue()),
+                Double.isNaN(accuracyDifference) ? null : accuracyDifference, null,
+                Double.isNaN(accuracyDifference) ? null : accuracyDifference, comparison.labeled(),
+                comparison.labeled() > 0 && !comparison.accuracyWorse(alpha),
+                comparison.labeled() == 0 ? "no labeled reviews both versions scored" : null));
+        if (comparison.auc() != null) {
+            double aucDifference = comparison.auc().difference();
+            decisions.add(new GateDecision(gate, SliceEvaluation.ALL, GateBasis.POINT, 0,
+                    String.format(Locale.ROOT, "AUC difference against %s (paired DeLong p = %.4g)",
+                            comparison.championVersion(), comparison.auc().pValue()),
+                    aucDifference, null, aucDifference, comparison.labeled(), !comparison.aucWorse(alpha), null));
+        }
     }
 
     private static void metricGates(List<GateDecision> decisions, QualityGates gates, SliceEvaluation slice,

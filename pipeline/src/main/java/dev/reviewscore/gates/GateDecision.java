@@ -42,12 +42,4 @@ public record GateDecision(String gate, String slice, GateBasis basis, double th
         boolean lower = basis == GateBasis.LOWER_BOUND ? minimum : !minimum;
         return lower ? "lower bound" : "upper bound";
     }
-
-    /** One line for a report: gate, slice, what was compared, and the outcome. */
-    public String describe() {
-        return String.format(Locale.ROOT, "%s %s %s: %s %s = %s against %s%s", passed ? "passed" : "FAILED", gate,
-                slice, measure, bound(), compared == null ? "undefined (" + why + ")"
-                        : String.format(Locale.ROOT, "%.4f", compared), threshold,
-                labeled < 0 ? "" : ", on " + labeled + " labeled reviews");
-    }
 }

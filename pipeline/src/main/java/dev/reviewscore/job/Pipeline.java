@@ -13,9 +13,11 @@ import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.MetricRows;
+import dev.reviewscore.metrics.ModelComparison;
 import dev.reviewscore.metrics.ReviewEvaluator;
 import dev.reviewscore.metrics.RunHistory;
 import dev.reviewscore.metrics.SliceEvaluation;
@@ -169,6 +171,10 @@ public final class Pipeline {
         evaluation = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
                 .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
                 .withSettings(config.evaluation().settings()).withModel(name, version).evaluate(scores);
+        String champion = config.evaluation().compareWith();
+        if (champion != null) {
+            evaluation = evaluation.withComparison(compare(all, champion, scores, version, labels));
+        }
         MetricsTable.append(spark, config.output().metrics(),
                 MetricRows.evaluationRows(evaluation, run.runId(), evaluatedAt), run.commitTag());
         DashboardTables.appendSlices(spark, config.output().sliceMetrics(), evaluation.slices().stream()
@@ -295,6 +301,33 @@ public final class Pipeline {
     /** The model version evaluations and gates are about: {@code evaluation.model-version}, else the model's. */
     private String evaluatedVersion() {
         return config.evaluation().modelVersion() != null ? config.evaluation().modelVersion() : bundle.version();
+    }
+
+    /** The evaluated version (the challenger) against the champion version, on the reviews both scored. */
+    private Comparison compare(Dataset<Row> all, String champion, Dataset<Row> scores, String version,
+                               List<String> labels) {
+        Dataset<Row> championScores = all.where(col("model_version").equalTo(lit(champion)));
+        if (championScores.limit(1).count() == 0) {
+            List<String> versions = all.select("model_version").distinct().limit(20).as(
+                    org.apache.spark.sql.Encoders.STRING()).collectAsList();
+            throw new InvalidInputException("Scored table " + config.output().scored() + " has no scores of model "
+                    + "version " + champion + " (evaluation.compare-with) to compare with (versions present: "
+                    + versions + "). Fix: set evaluation.compare-with to one of those, or score with the champion "
+                    + "model first.");
+        }
+        List<String> championLabels = labelsOf(championScores);
+        boolean sameLabels = championLabels.size() <= labels.size();
+        for (int i = 0; sameLabels && i < championLabels.size(); i++) {
+            sameLabels = championLabels.get(i) == null || championLabels.get(i).equals(labels.get(i));
+        }
+        if (!sameLabels) {
+            throw new InvalidInputException("Model version " + champion + " (evaluation.compare-with) has labels "
+                    + championLabels + ", but the evaluated version " + version + " has " + labels + ". Fix: compare "
+                    + "versions of a model with the same labels.");
+        }
+        int positive = evaluation.positiveLabel() == null ? -1 : labels.indexOf(evaluation.positiveLabel());
+        return ModelComparison.compare(championScores, scores, champion, version, labels, positive,
+                config.evaluation().settings());
     }
 
     private static List<String> labelsOf(Dataset<Row> scores) {

@@ -13,10 +13,11 @@ import java.util.List;
  * @param curves the whole table's labeled scores in bins, for curves and calibration; null without a positive label
  * @param thresholds the threshold analysis of a binary model, or null
  * @param examples the most confidently wrong reviews per true class, then those nearest the threshold
+ * @param comparison this version (the challenger) against a champion version, or null
  */
 public record Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
                          List<SliceEvaluation> slices, ScoreCurves curves, ThresholdAnalysis thresholds,
-                         List<ErrorExample> examples) {
+                         List<ErrorExample> examples, Comparison comparison) {
 
     /** Copies the lists. */
     public Evaluation {
@@ -28,7 +29,13 @@ public record Evaluation(String modelName, String modelVersion, List<String> lab
     /** An evaluation without threshold analysis and examples. */
     public Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
                       List<SliceEvaluation> slices, ScoreCurves curves) {
-        this(modelName, modelVersion, labels, positiveLabel, slices, curves, null, List.of());
+        this(modelName, modelVersion, labels, positiveLabel, slices, curves, null, List.of(), null);
+    }
+
+    /** This evaluation with a comparison against a champion version. */
+    public Evaluation withComparison(Comparison against) {
+        return new Evaluation(modelName, modelVersion, labels, positiveLabel, slices, curves, thresholds, examples,
+                against);
     }
 
     /** The evaluation of the whole table. */

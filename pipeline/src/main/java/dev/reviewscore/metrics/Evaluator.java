@@ -91,7 +91,7 @@ public final class Evaluator {
             Map<List<String>, List<RocAuc.Partial>> aucPartials =
                     positiveIndex < 0 ? Map.of() : aucPartials(base);
             Map<List<String>, PoissonBootstrap.Replicates> replicates = settings.bootstrapReplicates() == 0
-                    ? Map.of() : replicates(base, labels.size(), settings.bootstrapReplicates());
+                    ? Map.of() : replicates(scored, labels.size(), slices, settings.bootstrapReplicates());
 
             List<SliceEvaluation> evaluations = new ArrayList<>();
             List<String> names = new ArrayList<>(List.of(SliceEvaluation.ALL));
@@ -128,7 +128,7 @@ public final class Evaluator {
                     : ThresholdAnalysis.of(curves, settings.targetPrecision());
             return new Evaluation(modelName, modelVersion, labels,
                     positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations, curves, thresholds,
-                    examples(scored, labels, positiveIndex, slices, settings.errorExamples()));
+                    examples(scored, labels, positiveIndex, slices, settings.errorExamples()), null);
         } finally {
             base.unpersist();
         }
@@ -139,18 +139,15 @@ public final class Evaluator {
                                        Map<String, String> slices) {
         Column score = positiveIndex < 0 ? lit(null).cast("double")
                 : element_at(col("probabilities"), lit(labels.get(positiveIndex)));
-        Column lossTerm = when(col("label").isNotNull(), expr(
-                "-ln(greatest(least(element_at(probabilities, label), 1D - " + EPS + "D), " + EPS + "D) "
-                        + "/ aggregate(map_values(probabilities), 0D, "
-                        + "(acc, p) -> acc + greatest(least(p, 1D - " + EPS + "D), " + EPS + "D)))"));
+        Column lossTerm = lossTerm();
         Column positive = col("label_index").equalTo(lit(positiveIndex));
         List<Column> measures = List.of(col("label_index"), col("predicted_index"), score.as("score"),
-                positive.as("is_positive"), lossTerm.as("loss_term"), col("review_id").cast("string").as("review_id"));
+                positive.as("is_positive"), lossTerm.as("loss_term"));
         Dataset<Row> all = scored.select(withSlice(lit(SliceEvaluation.ALL), lit(SliceEvaluation.ALL), measures));
         for (Map.Entry<String, String> slice : slices.entrySet()) {
             Column value;
             try {
-                value = coalesce(expr(slice.getValue()).cast("string"), lit("null"));
+                value = sliceValue(slice.getValue());
                 scored.select(value).schema();
             } catch (Exception e) {
                 throw new InvalidInputException("Invalid configuration: evaluation.slices." + slice.getKey() + " = \""
@@ -161,6 +158,19 @@ public final class Evaluator {
             all = all.unionByName(scored.select(withSlice(lit(slice.getKey()), value, measures)));
         }
         return all;
+    }
+
+    /** The row's term of the log loss: -ln of its clipped, renormalized probability of the true label; null unlabeled. */
+    private static Column lossTerm() {
+        return when(col("label").isNotNull(), expr(
+                "-ln(greatest(least(element_at(probabilities, label), 1D - " + EPS + "D), " + EPS + "D) "
+                        + "/ aggregate(map_values(probabilities), 0D, "
+                        + "(acc, p) -> acc + greatest(least(p, 1D - " + EPS + "D), " + EPS + "D)))"));
+    }
+
+    /** A slice expression's value as a string, {@code "null"} for null. */
+    private static Column sliceValue(String expression) {
+        return coalesce(expr(expression).cast("string"), lit("null"));
     }
 
     private static Column[] withSlice(Column name, Column value, List<Column> measures) {
@@ -197,7 +207,7 @@ public final class Evaluator {
                 element_at(col("probabilities"), predicted).as("__confidence"),
                 (positiveIndex < 0 ? lit(null).cast("double")
                         : element_at(col("probabilities"), lit(labels.get(positiveIndex)))).as("__score")));
-        slices.values().forEach(expression -> columns.add(coalesce(expr(expression).cast("string"), lit("null"))));
+        slices.values().forEach(expression -> columns.add(sliceValue(expression)));
         Column[] select = columns.toArray(new Column[0]);
         List<ErrorExample> examples = new ArrayList<>();
         for (int label = 0; label < labels.size(); label++) {
@@ -322,18 +332,25 @@ public final class Evaluator {
         }
     }
 
-    /** Each slice's Poisson bootstrap sums: one pass, one row per partition and slice to the driver. */
-    private static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> base, int labels,
+    /**
+     * Each slice's Poisson bootstrap sums: one pass over the reviews (each draws its weights once, for the whole table
+     * and every slice it is in), one row per partition and slice to the driver.
+     */
+    private static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> scored, int labels,
+                                                                           Map<String, String> slices,
                                                                            int replicates) {
         StructType schema = new StructType()
                 .add(SLICE_NAME, DataTypes.StringType)
                 .add(SLICE_VALUE, DataTypes.StringType)
                 .add("confusion", DataTypes.createArrayType(DataTypes.LongType, false))
                 .add("loss_sums", DataTypes.createArrayType(DataTypes.DoubleType, false));
+        List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"), col("label_index"),
+                col("predicted_index"), lossTerm()));
+        slices.values().forEach(expression -> columns.add(sliceValue(expression)));
         Map<List<String>, PoissonBootstrap.Replicates> result = new HashMap<>();
-        for (Row row : base.where(col("label_index").isNotNull())
-                .select(SLICE_NAME, SLICE_VALUE, "review_id", "label_index", "predicted_index", "loss_term")
-                .mapPartitions(new BootstrapSums(labels, replicates), Encoders.row(schema))
+        for (Row row : scored.where(col("label_index").isNotNull()).select(columns.toArray(new Column[0]))
+                .mapPartitions(new BootstrapSums(labels, replicates, List.copyOf(slices.keySet())),
+                        Encoders.row(schema))
                 .collectAsList()) {
             List<Long> confusion = row.getList(2);
             List<Double> lossSums = row.getList(3);
@@ -353,10 +370,12 @@ public final class Evaluator {
         private static final long serialVersionUID = 1L;
         private final int labels;
         private final int replicates;
+        private final List<String> sliceNames;
 
-        BootstrapSums(int labels, int replicates) {
+        BootstrapSums(int labels, int replicates, List<String> sliceNames) {
             this.labels = labels;
             this.replicates = replicates;
+            this.sliceNames = sliceNames;
         }
 
         @Override
@@ -365,14 +384,20 @@ public final class Evaluator {
             int[] weights = new int[replicates];
             while (rows.hasNext()) {
                 Row row = rows.next();
-                if (row.isNullAt(2)) {
+                if (row.isNullAt(0)) {
                     throw new InvalidInputException("Cannot evaluate: a scored row has no review id, which seeds "
                             + "its bootstrap weights. Fix: give every row an id.");
                 }
-                PoissonBootstrap.weights(PoissonBootstrap.seed(row.getString(2)), weights);
-                sums.computeIfAbsent(List.of(row.getString(0), row.getString(1)),
-                        slice -> PoissonBootstrap.Replicates.empty(labels, replicates))
-                        .add(weights, row.getInt(3), row.getInt(4), row.isNullAt(5) ? 0 : row.getDouble(5));
+                PoissonBootstrap.weights(PoissonBootstrap.seed(row.getString(0)), weights);
+                int label = row.getInt(1);
+                int predicted = row.getInt(2);
+                double loss = row.isNullAt(3) ? 0 : row.getDouble(3);
+                for (int s = -1; s < sliceNames.size(); s++) {
+                    List<String> slice = s < 0 ? List.of(SliceEvaluation.ALL, SliceEvaluation.ALL)
+                            : List.of(sliceNames.get(s), row.getString(4 + s));
+                    sums.computeIfAbsent(slice, key -> PoissonBootstrap.Replicates.empty(labels, replicates))
+                            .add(weights, label, predicted, loss);
+                }
             }
             List<Row> out = new ArrayList<>();
             sums.forEach((slice, replicateSums) -> out.add(RowFactory.create(slice.get(0), slice.get(1),

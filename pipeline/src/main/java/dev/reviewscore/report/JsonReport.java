@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.reviewscore.gates.GateDecision;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Interval;
 import dev.reviewscore.metrics.Metric;
@@ -116,8 +117,39 @@ public final class JsonReport {
             gates.add(gate);
         }
         root.put("gates", gates);
+        root.put("comparison", comparison(evaluation.comparison()));
         root.put("min_labeled_reviews", report.minLabeledReviews());
         return root;
+    }
+
+    /** The champion against the challenger, or null. */
+    private static Map<String, Object> comparison(Comparison comparison) {
+        if (comparison == null) {
+            return null;
+        }
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("champion_version", comparison.championVersion());
+        tree.put("challenger_version", comparison.challengerVersion());
+        tree.put("paired_reviews", comparison.paired());
+        tree.put("labeled_reviews", comparison.labeled());
+        tree.put("champion_accuracy", finite(comparison.championAccuracy()));
+        tree.put("challenger_accuracy", finite(comparison.challengerAccuracy()));
+        tree.put("champion_only_right", comparison.championOnlyRight());
+        tree.put("challenger_only_right", comparison.challengerOnlyRight());
+        tree.put("accuracy_p_value", comparison.accuracyPValue());
+        if (comparison.auc() != null) {
+            tree.put("champion_auc", comparison.auc().championAuc());
+            tree.put("challenger_auc", comparison.auc().challengerAuc());
+            tree.put("auc_difference_variance", comparison.auc().variance());
+            tree.put("auc_p_value", finite(comparison.auc().pValue()));
+        }
+        tree.put("disagreements", comparison.disagreements());
+        tree.put("disagreement_examples", comparison.examples());
+        return tree;
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     /**

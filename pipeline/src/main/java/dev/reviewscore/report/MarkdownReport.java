@@ -2,6 +2,7 @@ package dev.reviewscore.report;
 
 import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.ErrorExample;
 import dev.reviewscore.metrics.Interval;
 import dev.reviewscore.metrics.Metric;
@@ -101,6 +102,7 @@ public final class MarkdownReport {
             md.append('\n');
         }
         gates(md, report);
+        comparison(md, evaluation.comparison());
         thresholds(md, evaluation.thresholds());
         examples(md, evaluation.examples());
         return md.toString();
@@ -133,6 +135,47 @@ public final class MarkdownReport {
                         .append(" (").append(few.get(i).labeled()).append(')');
             }
             md.append(".\n");
+        }
+        md.append('\n');
+    }
+
+    private static void comparison(StringBuilder md, Comparison comparison) {
+        if (comparison == null) {
+            return;
+        }
+        md.append("## Champion against challenger\n\nChampion `").append(comparison.championVersion())
+                .append("`, challenger `").append(comparison.challengerVersion()).append("` (this evaluation): ")
+                .append(comparison.paired()).append(" reviews scored by both, ").append(comparison.labeled())
+                .append(" of them labeled.\n\n| metric | champion | challenger | difference | test | p-value |\n")
+                .append("|---|---:|---:|---:|---|---:|\n");
+        md.append("| accuracy | ").append(Numbers.fixed4(comparison.championAccuracy())).append(" | ")
+                .append(Numbers.fixed4(comparison.challengerAccuracy())).append(" | ")
+                .append(String.format(Locale.ROOT, "%+.4f", comparison.challengerAccuracy()
+                        - comparison.championAccuracy()))
+                .append(" | McNemar, exact (").append(comparison.championOnlyRight()).append(" right by the champion "
+                        + "only, ").append(comparison.challengerOnlyRight()).append(" by the challenger only) | ")
+                .append(String.format(Locale.ROOT, "%.4g", comparison.accuracyPValue())).append(" |\n");
+        if (comparison.auc() != null) {
+            md.append("| auc | ").append(Numbers.fixed4(comparison.auc().championAuc())).append(" | ")
+                    .append(Numbers.fixed4(comparison.auc().challengerAuc())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%+.4f", comparison.auc().difference()))
+                    .append(" | DeLong, paired | ").append(String.format(Locale.ROOT, "%.4g", comparison.auc().pValue()))
+                    .append(" |\n");
+        }
+        md.append("\nThey predict different labels for ").append(comparison.disagreements()).append(" reviews");
+        if (comparison.examples().isEmpty()) {
+            md.append(".\n\n");
+            return;
+        }
+        md.append("; those with the largest difference in probability:\n\n")
+                .append("| review | label | champion | challenger | text |\n|---|---|---|---|---|\n");
+        for (Comparison.Disagreement disagreement : comparison.examples()) {
+            md.append("| ").append(cell(disagreement.reviewId())).append(" | ").append(cell(disagreement.label()))
+                    .append(" | ").append(disagreement.championPredicted()).append(' ')
+                    .append(Numbers.fixed4(disagreement.championProbability())).append(" | ")
+                    .append(disagreement.challengerPredicted()).append(' ')
+                    .append(Numbers.fixed4(disagreement.challengerProbability())).append(" | ")
+                    .append(cell(disagreement.text())).append(" |\n");
         }
         md.append('\n');
     }

@@ -1,10 +1,13 @@
 package dev.reviewscore.gates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.config.GateBasis;
 import dev.reviewscore.config.QualityGates;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.ConfusionMatrix;
+import dev.reviewscore.metrics.PairedTests;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.metrics.SliceIntervals;
@@ -68,7 +71,7 @@ class GateCheckTest {
     }
 
     private static QualityGates accuracyGate(double threshold, GateBasis on, boolean slices) {
-        return new QualityGates(threshold, null, null, null, null, null, on, slices, 100);
+        return new QualityGates(threshold, null, null, null, null, null, on, slices, 100, false);
     }
 
     @Test
@@ -105,9 +108,30 @@ class GateCheckTest {
     @Test
     void aBoundWithoutAnIntervalBreaksTheGateAndSaysHowToGetOne() {
         Evaluation card = evaluation(withWilson("all", "all", new long[][] {{88, 5}, {5, 102}}));
-        QualityGates gates = new QualityGates(null, null, 0.9, null, null, null, GateBasis.LOWER_BOUND, false, 100);
+        QualityGates gates = new QualityGates(null, null, 0.9, null, null, null, GateBasis.LOWER_BOUND, false, 100,
+                false);
         assertEquals(List.of("Quality gate failed: gates.min-macro-f1 = 0.9, but macro_f1 (lower bound of its "
                         + "interval) = undefined (no confidence interval: set evaluation.bootstrap-replicates above 0)"),
                 GateCheck.check(gates, card, null, null).stream().map(GateViolation::message).toList());
+    }
+
+    @Test
+    void aChallengerSignificantlyWorseThanTheChampionBreaksItsGate() {
+        QualityGates gates = new QualityGates(null, null, null, null, null, null, GateBasis.POINT, false, 100, true);
+        SliceEvaluation card = withWilson("all", "all", new long[][] {{88, 5}, {5, 102}});
+        // 40 reviews only the champion gets right, 12 only the challenger: McNemar p = 1.2e-4
+        Comparison worse = new Comparison("v1", "v2", 200, 200, 190, 162, 40, 12, PairedTests.mcnemar(40, 12), null,
+                52, List.of());
+        List<GateViolation> broken = GateCheck.check(gates, evaluation(card).withComparison(worse), null, null);
+        assertEquals(List.of("gates.challenger-not-worse"), broken.stream().map(GateViolation::gate).toList());
+        assertTrue(broken.get(0).message().contains("accuracy difference against v1 (McNemar p = 0.0001"),
+                broken.get(0).message());
+        // 14 against 12 is noise: the gate passes although the challenger is a little worse
+        Comparison close = new Comparison("v1", "v2", 200, 200, 190, 188, 14, 12, PairedTests.mcnemar(14, 12), null,
+                26, List.of());
+        assertEquals(List.of(), GateCheck.check(gates, evaluation(card).withComparison(close), null, null));
+        assertEquals(List.of("Quality gate failed: gates.challenger-not-worse = 0.0, but accuracy difference = "
+                        + "undefined (no champion to compare with: set evaluation.compare-with)"),
+                GateCheck.check(gates, evaluation(card), null, null).stream().map(GateViolation::message).toList());
     }
 }

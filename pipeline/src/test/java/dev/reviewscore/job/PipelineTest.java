@@ -9,6 +9,7 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.testing.TestPaths;
@@ -117,6 +118,39 @@ class PipelineTest {
         assertEquals("great", with.positiveLabel());
         assertEquals(1.0, with.overall().auc());
         assertEquals(3, with.overall().confusion().labels().size());
+    }
+
+    @Test
+    void aChallengerIsComparedWithItsChampionOnTheReviewsBothScored() throws Exception {
+        writeSource(RowFactory.create("a1", "A wonderful, moving film.", "positive"),
+                RowFactory.create("a2", "Dull and boring.", "negative"),
+                RowFactory.create("a3", "I loved it.", "positive"),
+                RowFactory.create("a4", "Awful acting.", "negative"),
+                RowFactory.create("a5", "Not bad at all, quite fun.", "positive"),
+                RowFactory.create("a6", "A waste of two hours.", "negative"));
+        String championVersion = pipeline(TestPaths.defaultModel().toString()).score().result().modelVersion();
+        Pipeline challenger = pipeline(TestPaths.fixtureModel("small-embedding").toString(),
+                "evaluation.compare-with = \"" + championVersion + "\"", "gates.challenger-not-worse = true");
+        Evaluation evaluation = challenger.evaluate(challenger.score());
+        Comparison comparison = evaluation.comparison();
+        assertEquals(championVersion, comparison.championVersion());
+        assertEquals(6, comparison.paired());
+        assertEquals(6, comparison.labeled());
+        assertEquals(comparison.championOnlyRight() - comparison.challengerOnlyRight(),
+                comparison.championRight() - comparison.challengerRight());
+        try (var reports = java.nio.file.Files.walk(dir.resolve("reports"))) {
+            String markdown = java.nio.file.Files.readString(reports.filter(p -> p.endsWith("report.md"))
+                    .findFirst().orElseThrow());
+            assertTrue(markdown.contains("## Champion against challenger"), markdown);
+            assertTrue(markdown.contains("| gates.challenger-not-worse | all | accuracy difference against "
+                    + championVersion), markdown);
+        }
+
+        Pipeline missing = pipeline(TestPaths.fixtureModel("small-embedding").toString(),
+                "evaluation.compare-with = no-such-version");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> missing.evaluate(null));
+        assertTrue(e.getMessage().contains("has no scores of model version no-such-version "
+                + "(evaluation.compare-with) to compare with (versions present: "), e.getMessage());
     }
 
     @Test

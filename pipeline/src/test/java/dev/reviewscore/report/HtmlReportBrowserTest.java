@@ -143,6 +143,17 @@ class HtmlReportBrowserTest {
         assertTrue(dom.contains("<h3>Nearest the 0.5 threshold</h3>"), "reviews near the threshold");
         assertTrue(dom.contains(">highest F1<"), "threshold analysis");
         assertTrue(markdown.contains("## Reviews to read") && markdown.contains("## Thresholds"), markdown);
+
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(report.resolveSibling("report.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode metrics = json.get("metrics");
+        com.fasterxml.jackson.databind.JsonNode accuracy = metrics.get("intervals").get("accuracy");
+        assertTrue(accuracy.get("lower").asDouble() < metrics.get("accuracy").asDouble()
+                && metrics.get("accuracy").asDouble() < accuracy.get("upper").asDouble(), accuracy.toString());
+        assertEquals("wilson", accuracy.get("method").asText());
+        assertEquals("poisson-bootstrap", metrics.get("intervals").get("log_loss").get("method").asText());
+        assertEquals(2, metrics.get("intervals").get("f1").size(), "an F1 interval per label");
+        assertTrue(json.get("slices").get(0).get("intervals").has("accuracy"), "slices carry intervals too");
     }
 
     @Test

@@ -129,7 +129,7 @@ class PipelineTest {
                 RowFactory.create("a5", "Not bad at all, quite fun.", "positive"),
                 RowFactory.create("a6", "A waste of two hours.", "negative"));
         String championVersion = pipeline(TestPaths.defaultModel().toString()).score().result().modelVersion();
-        Pipeline challenger = pipeline(TestPaths.fixtureModel("small-embedding").toString(),
+        Pipeline challenger = pipeline(TestPaths.fixtureModel("half-logits").toString(),
                 "evaluation.compare-with = \"" + championVersion + "\"", "gates.challenger-not-worse = true");
         Evaluation evaluation = challenger.evaluate(challenger.score());
         Comparison comparison = evaluation.comparison();
@@ -146,7 +146,7 @@ class PipelineTest {
                     + championVersion), markdown);
         }
 
-        Pipeline missing = pipeline(TestPaths.fixtureModel("small-embedding").toString(),
+        Pipeline missing = pipeline(TestPaths.fixtureModel("half-logits").toString(),
                 "evaluation.compare-with = no-such-version");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> missing.evaluate(null));
         assertTrue(e.getMessage().contains("has no scores of model version no-such-version "

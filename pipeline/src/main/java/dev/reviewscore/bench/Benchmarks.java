@@ -240,16 +240,18 @@ public final class Benchmarks {
 
     private MarkdownTable evaluation() {
         MarkdownTable table = new MarkdownTable("5. Evaluation of generated scored tables (local[" + cores + "], "
-                + "one slice column of 7 values)", "rows", "generate and write (s)", "evaluate (s)",
-                "time / time of the smallest", "plans with a single-partition stage");
+                + "one slice column of 7 values; intervals: 200 bootstrap replicates)", "rows",
+                "generate and write (s)", "evaluate without bootstrap (s)", "evaluate with all intervals (s)",
+                "intervals / without", "time / time of the smallest", "plans with a single-partition stage");
         double first = 0;
         for (long rows : settings.evaluationRows()) {
             EvaluationBenchmark.Result result = EvaluationBenchmark.run(spark(),
-                    settings.work().resolve("evaluation-" + rows), rows, 4 * cores);
+                    settings.work().resolve("evaluation-" + rows), rows, 4 * cores, first == 0);
             first = first == 0 ? result.seconds() : first;
             table.add(String.format(Locale.ROOT, "%,d", rows), String.format(Locale.ROOT, "%.1f", result.writeSeconds()),
-                    String.format(Locale.ROOT, "%.1f", result.seconds()), ratio(result.seconds() / first),
-                    result.singlePartitionPlans().size());
+                    String.format(Locale.ROOT, "%.1f", result.pointSeconds()),
+                    String.format(Locale.ROOT, "%.1f", result.seconds()), ratio(result.seconds() / result.pointSeconds()),
+                    ratio(result.seconds() / first), result.singlePartitionPlans().size());
         }
         return table;
     }

@@ -24,16 +24,24 @@ final class EvaluationBenchmark {
     private EvaluationBenchmark() {}
 
     /**
-     * @param seconds time to evaluate the table (read from Delta included)
+     * @param seconds time to evaluate the table (read from Delta included), intervals included
+     * @param pointSeconds the same without the bootstrap intervals (point metrics, Wilson and DeLong intervals),
+     *     measured first
      * @param writeSeconds time to generate and write the table (not part of the evaluation)
      * @param singlePartitionPlans executed plans of the evaluation, over the table's rows, that hold a
      *     single-partition exchange or a window without PARTITION BY (Delta's own query of its transaction log,
      *     which has one, is not over the rows)
      */
-    record Result(long rows, double seconds, double writeSeconds, List<String> singlePartitionPlans) {}
+    record Result(long rows, double seconds, double pointSeconds, double writeSeconds,
+                  List<String> singlePartitionPlans) {}
 
-    /** Generates {@code rows} scored rows (labels, predictions and probabilities with signal) and evaluates them. */
-    static Result run(SparkSession spark, Path folder, long rows, int partitions) {
+    /**
+     * Generates {@code rows} scored rows (labels, predictions and probabilities with signal) and evaluates them.
+     *
+     * @param warmUp evaluate once, untimed, first (the first table of a run, so that neither variant pays for the
+     *     JVM's warm-up)
+     */
+    static Result run(SparkSession spark, Path folder, long rows, int partitions, boolean warmUp) {
         long start = System.nanoTime();
         Dataset<Row> generated = spark.range(0, rows, 1, partitions)
                 .withColumn("label_index", when(rand(1).lt(0.5), 1).otherwise(0))
@@ -63,13 +71,23 @@ final class EvaluationBenchmark {
         };
         spark.listenerManager().register(listener);
         try {
-            start = System.nanoTime();
-            Evaluator.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
-                    "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"), EvaluationSettings.DEFAULT);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new Result(rows, seconds, writeSeconds, List.copyOf(offending));
+            if (warmUp) {
+                evaluate(spark, folder, EvaluationSettings.DEFAULT);
+            }
+            double pointSeconds = evaluate(spark, folder, new EvaluationSettings(
+                    EvaluationSettings.DEFAULT.confidenceLevel(), 0, EvaluationSettings.DEFAULT.targetPrecision(),
+                    EvaluationSettings.DEFAULT.errorExamples()));
+            double seconds = evaluate(spark, folder, EvaluationSettings.DEFAULT);
+            return new Result(rows, seconds, pointSeconds, writeSeconds, List.copyOf(offending));
         } finally {
             spark.listenerManager().unregister(listener);
         }
+    }
+
+    private static double evaluate(SparkSession spark, Path folder, EvaluationSettings settings) {
+        long start = System.nanoTime();
+        Evaluator.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
+                "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"), settings);
+        return (System.nanoTime() - start) / 1e9;
     }
 }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -38,19 +39,25 @@ public final class Benchmarks {
     private final BenchSettings settings;
     private final PrintStream out;
     private final int cores = Runtime.getRuntime().availableProcessors();
+    private final BenchProgress progress;
     private SparkSession spark;
 
-    private Benchmarks(BenchSettings settings, PrintStream out) {
+    private Benchmarks(BenchSettings settings, PrintStream out, BenchProgress progress) {
         this.settings = settings;
         this.out = out;
+        this.progress = progress;
     }
 
     /**
+     * Runs the measurements; progress goes to standard error at least every 30 seconds.
+     *
      * @param settings what to measure
      * @param out where the tables go
      */
     public static void run(BenchSettings settings, PrintStream out) throws Exception {
-        new Benchmarks(settings, out).run();
+        try (BenchProgress progress = new BenchProgress(System.err, Duration.ofSeconds(30))) {
+            new Benchmarks(settings, out, progress).run();
+        }
     }
 
     private boolean on(BenchSettings.Section section) {
@@ -103,6 +110,7 @@ public final class Benchmarks {
                 ModelBundle bundle = ModelBundle.open(settings.models().get(0));
                 SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(), Device.cpu(),
                         settings.threads(), null);
+                progress.step("7. long texts: head, head-tail and windows on IMDB dev");
                 out.println(LongTextBenchmark.run(model, imdbDev(), config(bundle, LongTextPolicy.HEAD, 16),
                         bundle.positiveIndex(null)).toMarkdown());
             }
@@ -127,10 +135,14 @@ public final class Benchmarks {
         SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(), Device.cpu(), settings.threads(), null);
         double coldLoadMillis = (System.nanoTime() - start) / 1e6;
 
+        String name = bundle.name();
         if (on(BenchSettings.Section.PIPELINE)) {
             LabeledReviews twice = sample("imdb_aclImdb_v1_train.csv", 2 * size);
+            progress.step("1-2. " + name + ": raw predictor, " + size + " reviews on " + cores + " threads (1 of 9)");
             double raw = PredictorBenchmark.run(model, imdb.texts(), bucketed, cores).reviewsPerSecond();
+            progress.step("1-2. " + name + ": raw predictor, " + 2 * size + " reviews (2 of 9)");
             double rawTwice = PredictorBenchmark.run(model, twice.texts(), bucketed, cores).reviewsPerSecond();
+            progress.step("1-2. " + name + ": Spark pipeline warm-up and sources (3 of 9)");
             SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
             LabeledReviews warmUp = sample("imdb_aclImdb_v1_train.csv", Math.max(cores, size / 10));
             Path warmSource = sparkBench.writeSource(bundle.name() + "-warm-up", warmUp, 2 * cores);
@@ -143,13 +155,19 @@ public final class Benchmarks {
             JobConfig job = sparkBench.config(source, bundle, bundle.name(), settings.batchSize(), settings.threads());
             JobConfig jobTwice = sparkBench.config(sourceTwice, bundle, bundle.name() + "-x2", settings.batchSize(),
                     settings.threads());
+            progress.step("1-2. " + name + ": Spark pipeline, score only, " + size + " reviews (4 of 9)");
             double scoreOnly = sparkBench.scoreOnly(job, bundle);
+            progress.step("1-2. " + name + ": Spark pipeline end to end, " + size + " reviews (5 of 9)");
             ScoringResult once = sparkBench.endToEnd(job, bundle);
+            progress.step("1-2. " + name + ": Spark pipeline end to end, " + 2 * size + " reviews (6 of 9)");
             ScoringResult doubled = sparkBench.endToEnd(jobTwice, bundle);
+            progress.step("1-2. " + name + ": end to end without texts, " + size + " reviews (7 of 9)");
             ScoringResult withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle,
                     bundle.name() + "-no-text", settings.batchSize(), settings.threads(), 2, false), bundle);
+            progress.step("1-2. " + name + ": end to end without texts, " + 2 * size + " reviews (8 of 9)");
             ScoringResult withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle,
                     bundle.name() + "-no-text-x2", settings.batchSize(), settings.threads(), 2, false), bundle);
+            progress.step("1-2. " + name + ": done (9 of 9)");
             double seconds = once.duration().toNanos() / 1e9;
             double secondsTwice = doubled.duration().toNanos() / 1e9;
             double endToEnd = imdb.size() / seconds;
@@ -169,12 +187,15 @@ public final class Benchmarks {
         }
         PredictorBenchmark.Pass sortedImdb = null;
         if (on(BenchSettings.Section.BATCHING) || on(BenchSettings.Section.HARDWARE)) {
+            progress.step("3. " + name + ": bucketed batches, " + size + " IMDB reviews on 1 thread");
             sortedImdb = PredictorBenchmark.run(model, imdb.texts(), bucketed, 1);
         }
         if (on(BenchSettings.Section.BATCHING)) {
             for (Map.Entry<String, LabeledReviews> data : Map.of("IMDB", imdb, "SST-2", sst).entrySet()) {
                 PredictorBenchmark.Pass sorted = data.getKey().equals("IMDB") ? sortedImdb
                         : PredictorBenchmark.run(model, data.getValue().texts(), bucketed, 1);
+                progress.step("3. " + name + ": unsorted batches, " + data.getValue().size() + " " + data.getKey()
+                        + " reviews on 1 thread");
                 PredictorBenchmark.Pass plain = PredictorBenchmark.run(model, data.getValue().texts(), unsorted, 1);
                 batching.add(bundle.name(), data.getKey() + " (max length " + bundle.maxPositions() + ")",
                         data.getValue().size(), rate(plain.reviewsPerSecond()), rate(sorted.reviewsPerSecond()),
@@ -184,6 +205,7 @@ public final class Benchmarks {
             }
         }
         if (on(BenchSettings.Section.LOADING)) {
+            progress.step("4. " + name + ": loading and first prediction on a warm executor");
             SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
             JobConfig job = sparkBench.config(settings.work(), bundle, bundle.name() + "-loading", settings.batchSize(),
                     settings.threads());
@@ -193,6 +215,7 @@ public final class Benchmarks {
                     ExecutorModels.loads() - loadsBefore, String.format(Locale.ROOT, "%.1f", warm));
         }
         if (on(BenchSettings.Section.HARDWARE)) {
+            progress.step("6. " + name + ": " + MATMUL_SIZE + "x" + MATMUL_SIZE + " matrix multiply");
             TransformerFlops shape = TransformerFlops.of(bundle.path(), bundle.labels().size());
             double matmul = MatrixMultiplyBenchmark.flops(MATMUL_SIZE, 5);
             if (shape == null) {
@@ -213,6 +236,8 @@ public final class Benchmarks {
             List<String> texts = imdb.texts();
             for (int batch : new int[] {8, 32}) {
                 for (int threads : new int[] {1, cores}) {
+                    progress.step("tuning. " + name + ": raw predictor, batch " + batch + ", " + threads
+                            + " thread(s)");
                     ModelConfig config = ModelConfig.builder().location(bundle.directory())
                             .device(DeviceChoice.CPU).batchSize(batch).threads(settings.threads()).build();
                     tuning.add(bundle.name(), "raw predictor", batch, settings.threads(), threads, "",
@@ -223,6 +248,7 @@ public final class Benchmarks {
                 SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
                 Path oneFile = sparkBench.writeSource(bundle.name() + "-one-file", imdb, 1);
                 for (int perCore : new int[] {1, 2, 4}) {
+                    progress.step("tuning. " + name + ": score only, " + perCore + " partition(s) per core");
                     JobConfig job = sparkBench.config(oneFile, bundle, bundle.name() + "-ppc" + perCore,
                             settings.batchSize(), settings.threads(), perCore);
                     tuning.add(bundle.name(), "score only, source in 1 file", settings.batchSize(),
@@ -244,9 +270,13 @@ public final class Benchmarks {
                 "generate and write (s)", "evaluate without bootstrap (s)", "evaluate with all intervals (s)",
                 "intervals / without", "time / time of the smallest", "plans with a single-partition stage");
         double first = 0;
+        int done = 0;
         for (long rows : settings.evaluationRows()) {
+            String which = String.format(Locale.ROOT, "5. evaluation: table %d of %d, %,d rows", ++done,
+                    settings.evaluationRows().size(), rows);
             EvaluationBenchmark.Result result = EvaluationBenchmark.run(spark(),
-                    settings.work().resolve("evaluation-" + rows), rows, 4 * cores, first == 0);
+                    settings.work().resolve("evaluation-" + rows), rows, 4 * cores, first == 0,
+                    step -> progress.step(which + ": " + step));
             first = first == 0 ? result.seconds() : first;
             table.add(String.format(Locale.ROOT, "%,d", rows), String.format(Locale.ROOT, "%.1f", result.writeSeconds()),
                     String.format(Locale.ROOT, "%.1f", result.pointSeconds()),

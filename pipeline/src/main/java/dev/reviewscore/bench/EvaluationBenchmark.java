@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -40,8 +41,11 @@ final class EvaluationBenchmark {
      *
      * @param warmUp evaluate once, untimed, first (the first table of a run, so that neither variant pays for the
      *     JVM's warm-up)
+     * @param step told what is measured next
      */
-    static Result run(SparkSession spark, Path folder, long rows, int partitions, boolean warmUp) {
+    static Result run(SparkSession spark, Path folder, long rows, int partitions, boolean warmUp,
+                      Consumer<String> step) {
+        step.accept("generating and writing");
         long start = System.nanoTime();
         Dataset<Row> generated = spark.range(0, rows, 1, partitions)
                 .withColumn("label_index", when(rand(1).lt(0.5), 1).otherwise(0))
@@ -72,11 +76,14 @@ final class EvaluationBenchmark {
         spark.listenerManager().register(listener);
         try {
             if (warmUp) {
+                step.accept("warm-up evaluation");
                 evaluate(spark, folder, EvaluationSettings.DEFAULT);
             }
+            step.accept("evaluating without the bootstrap");
             double pointSeconds = evaluate(spark, folder, new EvaluationSettings(
                     EvaluationSettings.DEFAULT.confidenceLevel(), 0, EvaluationSettings.DEFAULT.targetPrecision(),
                     EvaluationSettings.DEFAULT.errorExamples()));
+            step.accept("evaluating with every interval");
             double seconds = evaluate(spark, folder, EvaluationSettings.DEFAULT);
             return new Result(rows, seconds, pointSeconds, writeSeconds, List.copyOf(offending));
         } finally {

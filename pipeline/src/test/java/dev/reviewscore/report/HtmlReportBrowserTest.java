@@ -42,6 +42,7 @@ class HtmlReportBrowserTest {
     static Path dir;
 
     private static Path report;
+    private static Path challengerReport;
     private static String markdown;
 
     @BeforeAll
@@ -52,12 +53,24 @@ class HtmlReportBrowserTest {
                 .config();
         Pipeline pipeline = new Pipeline(TestSpark.session(), config, Pipeline.openAndProbe(config), RunInfo.start(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        pipeline.evaluate(pipeline.score());
+        String champion = pipeline.evaluate(pipeline.score()).modelVersion();
         try (Stream<Path> files = Files.walk(dir.resolve("reports"))) {
             List<Path> written = files.toList();
             report = written.stream().filter(p -> p.endsWith("report.html")).findFirst().orElseThrow();
             markdown = Files.readString(written.stream().filter(p -> p.endsWith("report.md")).findFirst()
                     .orElseThrow());
+        }
+        // a second model version scores the same reviews and is compared with the first
+        JobConfig challenger = new JobConfigLoader(TestPaths.project()).load(Path.of("conf/local.conf"), List.of(
+                "output.scored.path=" + dir.resolve("scored"), "output.rejects.path=" + dir.resolve("rejects"),
+                "output.metrics.path=" + dir.resolve("metrics"), "output.reports=" + dir.resolve("challenger"),
+                "model.location=" + TestPaths.fixtureModel("half-logits"), "evaluation.compare-with=" + champion))
+                .config();
+        Pipeline second = new Pipeline(TestSpark.session(), challenger, Pipeline.openAndProbe(challenger),
+                RunInfo.start(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        second.evaluate(second.score());
+        try (Stream<Path> files = Files.walk(dir.resolve("challenger"))) {
+            challengerReport = files.filter(p -> p.endsWith("report.html")).findFirst().orElseThrow();
         }
     }
 
@@ -75,12 +88,16 @@ class HtmlReportBrowserTest {
 
     /** Runs headless Chromium offline on the report; returns what it printed to standard output. */
     private static String browse(String... extra) throws Exception {
+        return browse(report, extra);
+    }
+
+    private static String browse(Path page, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--host-resolver-rules=MAP * ~NOTFOUND", "--user-data-dir=" + Files.createTempDirectory(dir, "chrome"),
                 "--enable-logging=stderr", "--v=0", "--window-size=1400,2600", "--virtual-time-budget=5000"));
         command.addAll(List.of(extra));
-        command.add(report.toUri().toString());
+        command.add(page.toUri().toString());
         Path stderr = Files.createTempFile(dir, "chromium", ".log");
         Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -91,6 +108,18 @@ class HtmlReportBrowserTest {
                     "console error: " + line);
         }
         return out;
+    }
+
+    @Test
+    void theChampionAgainstChallengerSectionRenders() throws Exception {
+        String dom = browse(challengerReport, "--dump-dom");
+        assertTrue(dom.contains("data-rendered=\"true\""), "the page script ran to its end");
+        assertTrue(dom.contains("<div id=\"errors\"></div>"), "no script error was caught by the page");
+        assertTrue(dom.contains("<h2>Champion against challenger</h2>"), "the section is there");
+        assertTrue(dom.contains(">McNemar, exact<") && dom.contains(">DeLong, paired<"), "both tests are shown");
+        assertTrue(dom.contains("320 reviews scored by both"), "the paired reviews are counted");
+        assertFalse(browse("--dump-dom").contains("<h2>Champion against challenger</h2>"),
+                "a report without a comparison has no such section");
     }
 
     @Test

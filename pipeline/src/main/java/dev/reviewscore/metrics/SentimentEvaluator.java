@@ -1,6 +1,7 @@
 package dev.reviewscore.metrics;
 
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.EvaluationSettings;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.param.Param;
@@ -19,6 +20,10 @@ import org.apache.spark.sql.Dataset;
  * undefined for the rows (no labeled rows; AUC with one class) is NaN.
  */
 public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Evaluator implements DefaultParamsWritable {
+    /** One number per call (model selection calls it often): no bootstrap, no examples. */
+    private static final EvaluationSettings POINT_ONLY = new EvaluationSettings(
+            EvaluationSettings.DEFAULT.confidenceLevel(), 0, EvaluationSettings.DEFAULT.targetPrecision(), 0);
+
     private static final long serialVersionUID = 1L;
     private static final List<String> METRICS = Metric.headline().stream().map(Metric::metricName).toList();
 
@@ -94,7 +99,8 @@ public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Eva
         ReviewEvaluator evaluator = ReviewEvaluator.forLabels(List.of(getLabels()))
                 .withLabelCol(getLabelCol()).withProbabilitiesCol(getProbabilitiesCol())
                 .withPredictionCol(getPredictionCol().isEmpty() ? null : getPredictionCol())
-                .withPositiveLabel(getPositiveLabel().isEmpty() ? null : getPositiveLabel());
+                .withPositiveLabel(getPositiveLabel().isEmpty() ? null : getPositiveLabel())
+                .withSettings(POINT_ONLY);
         SliceEvaluation all = evaluator.evaluate(dataset).overall();
         Double value = Metric.named(metric).read(all);
         return value == null ? Double.NaN : value;

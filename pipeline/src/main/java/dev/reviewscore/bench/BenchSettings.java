@@ -14,12 +14,14 @@ import java.util.Set;
  * @param reviews IMDB reviews per measurement for small models (the default model)
  * @param encoderReviews IMDB reviews per measurement for BERT-shaped models (they are 100 times slower)
  * @param evaluationRows sizes of the generated scored tables for the evaluation measurement
+ * @param pairs interleaved raw-predictor and pipeline pairs of the pipeline measurement
  * @param batchSize sequences per forward pass
  * @param threads PyTorch intra-op threads per task
  * @param work a scratch folder for tables
  */
 public record BenchSettings(Set<Section> sections, List<Path> models, Path data, Path devIds, int reviews,
-                            int encoderReviews, List<Long> evaluationRows, int batchSize, int threads, Path work) {
+                            int encoderReviews, List<Long> evaluationRows, int pairs, int batchSize, int threads,
+                            Path work) {
 
     /** The measurements a benchmark run can make. */
     public enum Section {
@@ -41,6 +43,9 @@ public record BenchSettings(Set<Section> sections, List<Path> models, Path data,
 
     /** Copies the collections. */
     public BenchSettings {
+        if (pairs < 1) {
+            throw new IllegalArgumentException("the pipeline measurement needs at least one pair: " + pairs);
+        }
         sections = Set.copyOf(sections);
         models = List.copyOf(models);
         evaluationRows = List.copyOf(evaluationRows);

@@ -75,11 +75,12 @@ public final class Benchmarks {
         try {
             MarkdownTable pipeline = new MarkdownTable("1-2. Raw predictor against the Spark pipeline (IMDB reviews; "
                     + cores + " threads against local[" + cores + "]; marginal: the extra reviews/s of a run twice as "
-                    + "large, without fixed costs)", "model", "reviews", "raw reviews/s", "end to end reviews/s",
-                    "end to end / raw", "score only (no-op sink) reviews/s", "score only / raw",
-                    "raw marginal reviews/s", "end to end marginal reviews/s", "marginal end to end / raw",
+                    + "large, without fixed costs; interleaved pairs, medians with [min, max])", "model", "reviews",
+                    "pairs", "raw reviews/s", "end to end reviews/s", "end to end / raw",
+                    "score only (no-op sink) reviews/s", "score only / raw", "raw marginal reviews/s",
+                    "end to end marginal reviews/s", "marginal end to end / raw",
                     "keep-text = false: end to end / raw", "keep-text = false: marginal / raw",
-                    "fixed cost per run (s)", "end-to-end steps (s)");
+                    "fixed cost per run (s)", "end-to-end steps of the last pair (s)");
             MarkdownTable batching = new MarkdownTable("3. Unsorted against length-bucketed batches (1 thread)",
                     "model", "data", "reviews", "unsorted reviews/s", "bucketed reviews/s", "speed-up",
                     "forward passes unsorted / bucketed", "max probability difference");
@@ -137,53 +138,7 @@ public final class Benchmarks {
 
         String name = bundle.name();
         if (on(BenchSettings.Section.PIPELINE)) {
-            LabeledReviews twice = sample("imdb_aclImdb_v1_train.csv", 2 * size);
-            progress.step("1-2. " + name + ": raw predictor, " + size + " reviews on " + cores + " threads (1 of 9)");
-            double raw = PredictorBenchmark.run(model, imdb.texts(), bucketed, cores).reviewsPerSecond();
-            progress.step("1-2. " + name + ": raw predictor, " + 2 * size + " reviews (2 of 9)");
-            double rawTwice = PredictorBenchmark.run(model, twice.texts(), bucketed, cores).reviewsPerSecond();
-            progress.step("1-2. " + name + ": Spark pipeline warm-up and sources (3 of 9)");
-            SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
-            LabeledReviews warmUp = sample("imdb_aclImdb_v1_train.csv", Math.max(cores, size / 10));
-            Path warmSource = sparkBench.writeSource(bundle.name() + "-warm-up", warmUp, 2 * cores);
-            JobConfig warmJob = sparkBench.config(warmSource, bundle, bundle.name() + "-warm-up",
-                    settings.batchSize(), settings.threads());
-            sparkBench.scoreOnly(warmJob, bundle);
-            sparkBench.endToEnd(warmJob, bundle);
-            Path source = sparkBench.writeSource(bundle.name() + "-source", imdb, 2 * cores);
-            Path sourceTwice = sparkBench.writeSource(bundle.name() + "-source-x2", twice, 2 * cores);
-            JobConfig job = sparkBench.config(source, bundle, bundle.name(), settings.batchSize(), settings.threads());
-            JobConfig jobTwice = sparkBench.config(sourceTwice, bundle, bundle.name() + "-x2", settings.batchSize(),
-                    settings.threads());
-            progress.step("1-2. " + name + ": Spark pipeline, score only, " + size + " reviews (4 of 9)");
-            double scoreOnly = sparkBench.scoreOnly(job, bundle);
-            progress.step("1-2. " + name + ": Spark pipeline end to end, " + size + " reviews (5 of 9)");
-            ScoringResult once = sparkBench.endToEnd(job, bundle);
-            progress.step("1-2. " + name + ": Spark pipeline end to end, " + 2 * size + " reviews (6 of 9)");
-            ScoringResult doubled = sparkBench.endToEnd(jobTwice, bundle);
-            progress.step("1-2. " + name + ": end to end without texts, " + size + " reviews (7 of 9)");
-            ScoringResult withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle,
-                    bundle.name() + "-no-text", settings.batchSize(), settings.threads(), 2, false), bundle);
-            progress.step("1-2. " + name + ": end to end without texts, " + 2 * size + " reviews (8 of 9)");
-            ScoringResult withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle,
-                    bundle.name() + "-no-text-x2", settings.batchSize(), settings.threads(), 2, false), bundle);
-            progress.step("1-2. " + name + ": done (9 of 9)");
-            double seconds = once.duration().toNanos() / 1e9;
-            double secondsTwice = doubled.duration().toNanos() / 1e9;
-            double endToEnd = imdb.size() / seconds;
-            double marginal = (twice.size() - imdb.size()) / (secondsTwice - seconds);
-            double rawMarginal = (twice.size() - imdb.size())
-                    / (twice.size() / rawTwice - imdb.size() / raw);
-            double marginalWithoutText = (twice.size() - imdb.size()) / (withoutTextTwice.duration().toNanos() / 1e9
-                    - withoutText.duration().toNanos() / 1e9);
-            StringBuilder stages = new StringBuilder();
-            once.stages().forEach((stage, time) -> stages.append(stages.length() == 0 ? "" : ", ").append(stage)
-                    .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
-            pipeline.add(bundle.name(), imdb.size(), rate(raw), rate(endToEnd), ratio(endToEnd / raw),
-                    rate(scoreOnly), ratio(scoreOnly / raw), rate(rawMarginal), rate(marginal),
-                    ratio(marginal / rawMarginal), ratio(imdb.size() / (withoutText.duration().toNanos() / 1e9) / raw),
-                    ratio(marginalWithoutText / rawMarginal),
-                    String.format(Locale.ROOT, "%.1f", 2 * seconds - secondsTwice), stages.toString());
+            measurePipeline(bundle, model, imdb, bucketed, size, pipeline);
         }
         PredictorBenchmark.Pass sortedImdb = null;
         if (on(BenchSettings.Section.BATCHING) || on(BenchSettings.Section.HARDWARE)) {
@@ -256,6 +211,98 @@ public final class Benchmarks {
                 }
             }
         }
+    }
+
+    /**
+     * The raw predictor against the whole scoring job, in interleaved pairs: each pair times the raw predictor and
+     * the job on the same reviews, then both on twice as many, one right after the other, so that a slow or fast
+     * spell of a noisy machine touches both sides of a ratio. The table gives each ratio's median over the pairs
+     * with its range. Score only and the runs without texts are measured once, against the median raw rate.
+     */
+    private void measurePipeline(ModelBundle bundle, SentimentModel model, LabeledReviews imdb, ModelConfig bucketed,
+                                 int size, MarkdownTable pipeline) throws Exception {
+        String name = bundle.name();
+        int pairs = settings.pairs();
+        int steps = 4 * pairs + 4;
+        int[] step = {0};
+        java.util.function.Consumer<String> next = what -> progress.step("1-2. " + name + ": " + what + " ("
+                + ++step[0] + " of " + steps + ")");
+        LabeledReviews twice = sample("imdb_aclImdb_v1_train.csv", 2 * size);
+        next.accept("warm-up of the raw predictor and the Spark pipeline; writing the sources");
+        PredictorBenchmark.timedPass(model, imdb.texts().subList(0, Math.max(cores, size / 10)), bucketed, cores);
+        SparkBenchmark sparkBench = new SparkBenchmark(spark(), settings.work());
+        LabeledReviews warmUp = sample("imdb_aclImdb_v1_train.csv", Math.max(cores, size / 10));
+        Path warmSource = sparkBench.writeSource(name + "-warm-up", warmUp, 2 * cores);
+        JobConfig warmJob = sparkBench.config(warmSource, bundle, name + "-warm-up", settings.batchSize(),
+                settings.threads());
+        sparkBench.scoreOnly(warmJob, bundle);
+        sparkBench.endToEnd(warmJob, bundle);
+        Path source = sparkBench.writeSource(name + "-source", imdb, 2 * cores);
+        Path sourceTwice = sparkBench.writeSource(name + "-source-x2", twice, 2 * cores);
+
+        double[] raw = new double[pairs];
+        double[] endToEnd = new double[pairs];
+        double[] rawMarginal = new double[pairs];
+        double[] marginal = new double[pairs];
+        double[] fixedCost = new double[pairs];
+        double[] ratios = new double[pairs];
+        double[] marginalRatios = new double[pairs];
+        ScoringResult last = null;
+        for (int pair = 0; pair < pairs; pair++) {
+            String tag = "pair " + (pair + 1) + " of " + pairs + ": ";
+            next.accept(tag + "raw predictor, " + size + " reviews on " + cores + " threads");
+            double rawSeconds = PredictorBenchmark.timedPass(model, imdb.texts(), bucketed, cores);
+            next.accept(tag + "Spark pipeline end to end, " + size + " reviews");
+            last = sparkBench.endToEnd(sparkBench.config(source, bundle, name + "-pair" + pair, settings.batchSize(),
+                    settings.threads()), bundle);
+            double seconds = last.duration().toNanos() / 1e9;
+            next.accept(tag + "raw predictor, " + 2 * size + " reviews");
+            double rawSecondsTwice = PredictorBenchmark.timedPass(model, twice.texts(), bucketed, cores);
+            next.accept(tag + "Spark pipeline end to end, " + 2 * size + " reviews");
+            double secondsTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle, name + "-pair" + pair
+                    + "-x2", settings.batchSize(), settings.threads()), bundle).duration().toNanos() / 1e9;
+            raw[pair] = size / rawSeconds;
+            endToEnd[pair] = size / seconds;
+            rawMarginal[pair] = size / (rawSecondsTwice - rawSeconds);
+            marginal[pair] = size / (secondsTwice - seconds);
+            fixedCost[pair] = 2 * seconds - secondsTwice;
+            ratios[pair] = endToEnd[pair] / raw[pair];
+            marginalRatios[pair] = marginal[pair] / rawMarginal[pair];
+        }
+        double medianRaw = median(raw);
+        double medianRawMarginal = median(rawMarginal);
+        next.accept("score only (no-op sink), " + size + " reviews");
+        double scoreOnly = sparkBench.scoreOnly(sparkBench.config(source, bundle, name, settings.batchSize(),
+                settings.threads()), bundle);
+        next.accept("end to end without texts, " + size + " reviews");
+        double withoutText = sparkBench.endToEnd(sparkBench.config(source, bundle, name + "-no-text",
+                settings.batchSize(), settings.threads(), 2, false), bundle).duration().toNanos() / 1e9;
+        next.accept("end to end without texts, " + 2 * size + " reviews");
+        double withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle, name + "-no-text-x2",
+                settings.batchSize(), settings.threads(), 2, false), bundle).duration().toNanos() / 1e9;
+        progress.step("1-2. " + name + ": done");
+        StringBuilder stages = new StringBuilder();
+        last.stages().forEach((stage, time) -> stages.append(stages.length() == 0 ? "" : ", ").append(stage)
+                .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
+        pipeline.add(name, size, pairs, rate(medianRaw), rate(median(endToEnd)), medianAndRange(ratios),
+                rate(scoreOnly), ratio(scoreOnly / medianRaw), rate(medianRawMarginal), rate(median(marginal)),
+                medianAndRange(marginalRatios), ratio(size / withoutText / medianRaw),
+                ratio(size / (withoutTextTwice - withoutText) / medianRawMarginal),
+                String.format(Locale.ROOT, "%.1f", median(fixedCost)), stages.toString());
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /** {@code 0.85 [0.80, 0.90]}: the median and the range. */
+    private static String medianAndRange(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return ratio(median(values)) + " [" + ratio(sorted[0]) + ", " + ratio(sorted[sorted.length - 1]) + "]";
     }
 
     private ModelConfig config(ModelBundle bundle, LongTextPolicy policy, int bucketWindow) {

@@ -43,6 +43,14 @@ final class PredictorBenchmark {
         return new Pass(best, pass.predictions(), pass.forwardPasses());
     }
 
+    /** Seconds of one pass over the texts, without a warm-up (for interleaved measurements after one). */
+    static double timedPass(SentimentModel model, List<String> texts, ModelConfig config, int threads)
+            throws Exception {
+        long start = System.nanoTime();
+        pass(model, texts, config, threads);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     /** Each thread scores one contiguous share of the texts, as a Spark task scores its partition. */
     private static Pass pass(SentimentModel model, List<String> texts, ModelConfig config, int threads)
             throws Exception {

@@ -208,6 +208,10 @@ public final class Main implements Callable<Integer> {
                 description = "Sizes of the generated scored tables.")
         List<Long> evaluationRows;
 
+        @Option(names = "--pairs", defaultValue = "5", description = "Interleaved raw-predictor and pipeline pairs "
+                + "of the pipeline measurement; its ratios are their medians. Default: ${DEFAULT-VALUE}")
+        int pairs;
+
         @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass.")
         int batchSize;
 
@@ -226,7 +230,8 @@ public final class Main implements Callable<Integer> {
             Benchmarks.run(new BenchSettings(Benchmarks.sections(sections),
                     models.stream().map(Path::toAbsolutePath).toList(), data.toAbsolutePath(),
                     devIds.toAbsolutePath(), smoke ? 64 : reviews, smoke ? 8 : encoderReviews,
-                    smoke ? List.of(10_000L, 20_000L) : evaluationRows, batchSize, threads, work.toAbsolutePath()),
+                    smoke ? List.of(10_000L, 20_000L) : evaluationRows, smoke ? 2 : pairs, batchSize, threads,
+                    work.toAbsolutePath()),
                     parent.out);
             return OK;
         }

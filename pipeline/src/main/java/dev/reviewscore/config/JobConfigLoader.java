@@ -118,7 +118,8 @@ public final class JobConfigLoader {
         Reader reader = new Reader(merged);
         JobConfig job = new JobConfig(readSource(reader, sourceRequired), readModel(reader), readOutput(reader),
                 new ScoringConfig(reader.bool("scoring.full"), reader.integer("scoring.progress-seconds"),
-                        reader.integer("scoring.partitions-per-core")),
+                        reader.integer("scoring.partitions-per-core"), reader.bool("scoring.read-changes"),
+                        reader.enumValue("scoring.source-deletes", SourceDeletes.class)),
                 new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices"),
                         new EvaluationSettings(reader.number("evaluation.confidence-level"),
                                 reader.integer("evaluation.bootstrap-replicates"),
@@ -280,6 +281,7 @@ public final class JobConfigLoader {
                 optionalTable(reader, "output.runs", metrics.sibling("review_runs")),
                 optionalTable(reader, "output.slice-metrics", metrics.sibling("review_slice_metrics")),
                 optionalTable(reader, "output.latest", metrics.sibling("review_latest_metrics")),
+                optionalTable(reader, "output.state", metrics.sibling("review_source_state")),
                 reader.optString("output.scheduler-run-id"), resolvePath(reports), reader.strings("output.partition-by"),
                 reader.bool("output.keep-text"));
     }

@@ -15,6 +15,8 @@ import java.util.List;
  *     ({@code output.slice-metrics}; default: next to the metrics table, named {@code review_slice_metrics})
  * @param latest the Delta table with the latest evaluation of each model version ({@code output.latest}; default:
  *     next to the metrics table, named {@code review_latest_metrics})
+ * @param state the Delta table with the source version each (scored table, source, model version) was read up to
+ *     ({@code output.state}; default: next to the metrics table, named {@code review_source_state})
  * @param schedulerRunId the scheduler's id for this run, written to the runs table, or null
  *     ({@code output.scheduler-run-id})
  * @param reportDir the folder for JSON and Markdown reports ({@code output.reports})
@@ -23,7 +25,8 @@ import java.util.List;
  *     ({@code output.keep-text})
  */
 public record OutputConfig(TableLocation scored, TableLocation rejects, TableLocation metrics, TableLocation runs,
-                           TableLocation sliceMetrics, TableLocation latest, String schedulerRunId, String reportDir,
+                           TableLocation sliceMetrics, TableLocation latest, TableLocation state,
+                           String schedulerRunId, String reportDir,
                            List<String> partitionBy, boolean keepText) implements Serializable {
 
     /** Copies the partition columns. */

@@ -10,8 +10,12 @@ import java.io.Serializable;
  *     ({@code scoring.progress-seconds})
  * @param partitionsPerCore a source read in fewer partitions than this many per executor core is spread over that
  *     many before scoring ({@code scoring.partitions-per-core})
+ * @param readChanges whether a Delta source with its change data feed on is read only for the rows changed since
+ *     the last run of the model version ({@code scoring.read-changes})
+ * @param sourceDeletes what a review deleted from the source does to its score ({@code scoring.source-deletes})
  */
-public record ScoringConfig(boolean full, int progressSeconds, int partitionsPerCore) implements Serializable {
+public record ScoringConfig(boolean full, int progressSeconds, int partitionsPerCore, boolean readChanges,
+                            SourceDeletes sourceDeletes) implements Serializable {
 
     /** Checks the interval and the partition count. */
     public ScoringConfig {

@@ -42,6 +42,11 @@ public record TableLocation(String path, String table) implements Serializable {
         return atPath(slash < 0 ? name : trimmed.substring(0, slash + 1) + name);
     }
 
+    /** The Delta table as Spark SQL names it: the catalog name, or {@code delta.`<path>`}. */
+    public String sqlName() {
+        return isCatalogTable() ? table : "delta.`" + path.replace("`", "``") + "`";
+    }
+
     /** Whether this is a catalog table rather than a path. */
     public boolean isCatalogTable() {
         return table != null;

@@ -7,6 +7,7 @@ import dev.reviewscore.Credentials;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.SourceDeletes;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.gates.GateCheck;
 import dev.reviewscore.gates.GateDecision;
@@ -95,9 +96,14 @@ public final class Pipeline {
         out.printf("Run %s: scoring %s with model %s (version %s)%n", run.runId(), config.source().location(),
                 bundle.name(), bundle.version());
         ScoringResult result = new ScoringJob(spark, config, bundle, run).execute();
+        out.println("Read: " + result.range().describe());
         out.printf(Locale.ROOT, "Input %d = scored %d + rejected %d + skipped %d (already scored); "
                         + "inserted %d, updated %d; %.1f s%n", result.input(), result.scored(), result.rejected(),
                 result.skipped(), result.inserted(), result.updated(), result.duration().toMillis() / 1000.0);
+        if (result.deleted() > 0) {
+            out.printf(Locale.ROOT, "Deleted from the source: %d scores %s%n", result.deleted(),
+                    config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed" : "marked (source_deleted_at)");
+        }
         if (!result.rejectsByReason().isEmpty()) {
             out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");
         }
@@ -124,8 +130,11 @@ public final class Pipeline {
         counts.put(Metric.SCORED_ROWS, result.scored());
         counts.put(Metric.REJECTED_ROWS, result.rejected());
         counts.put(Metric.SKIPPED_ROWS, result.skipped());
+        counts.put(Metric.DELETED_ROWS, result.deleted());
         List<Row> rows = new ArrayList<>(MetricRows.scoringRows(run.runId(), bundle.name(), bundle.version(),
                 run.startedAt(), counts, result.stages()));
+        rows.addAll(MetricRows.sourceRows(result.range(), run.runId(), bundle.name(), bundle.version(),
+                run.startedAt()));
         rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
         MetricsTable.append(spark, config.output().metrics(), rows, run.commitTag());
         scored = new Scored(result, monitoring);
@@ -146,6 +155,9 @@ public final class Pipeline {
         }
         String version = evaluatedVersion();
         Dataset<Row> all = DeltaTables.read(spark, table);
+        if (List.of(all.columns()).contains("source_deleted_at")) {
+            all = all.where(col("source_deleted_at").isNull());
+        }
         Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
         List<String> labels = bundle.labels();
         String name = bundle.name();
@@ -281,6 +293,10 @@ public final class Pipeline {
             values.put(Metric.SCORED_ROWS.metricName(), result.scored());
             values.put(Metric.REJECTED_ROWS.metricName(), result.rejected());
             values.put(Metric.SKIPPED_ROWS.metricName(), result.skipped());
+            values.put(Metric.DELETED_ROWS.metricName(), result.deleted());
+            values.put("source_read", result.range().read());
+            values.put("source_from_version", result.range().fromVersion());
+            values.put("source_to_version", result.range().toVersion());
             values.put(Metric.REJECT_RATE.metricName(), result.rejectRate());
             values.put(Metric.POSITIVE_RATE.metricName(), scored.monitoring().positiveRate());
             values.put(Metric.MEAN_POSITIVE_PROBABILITY.metricName(), scored.monitoring().meanScore());

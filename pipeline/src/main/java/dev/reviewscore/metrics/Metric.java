@@ -47,6 +47,15 @@ public enum Metric {
     REJECTED_ROWS("rows the scoring run rejected, each with its reason in the rejects table", null),
     /** Rows the scoring run skipped, already scored by the model version. */
     SKIPPED_ROWS("rows the scoring run skipped: already scored by the model version", null),
+    /** Scores the scoring run removed or marked because the source deleted their reviews. */
+    DELETED_ROWS("scores the scoring run removed or marked because the source deleted their reviews", null),
+    /**
+     * The first source version whose changes the scoring run read (slice {@code source}/{@code changes}), or 0 when
+     * it read the whole source (slice {@code source}/{@code all}, the note saying why).
+     */
+    SOURCE_FROM_VERSION("the first Delta version of the source the scoring run read (0: the whole source)", null),
+    /** The source version the scoring run read up to, inclusive. */
+    SOURCE_TO_VERSION("the Delta version of the source the scoring run read up to, inclusive", null),
     /** Share of the rows read that the scoring run rejected. */
     REJECT_RATE("share of the rows the scoring run read that it rejected", null),
     /** Seconds a scoring step took. */

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
+import dev.reviewscore.config.SourceDeletes;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.sink.DeltaMerge;
@@ -21,6 +22,7 @@ import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
 import dev.reviewscore.source.ReviewColumns;
 import dev.reviewscore.source.ReviewSource;
+import dev.reviewscore.source.SourceChanges;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores a review table into the scored Delta table: reads and normalizes the source, leaves out reviews this model
- * version already scored with the same text (unless a full rescore is asked for), scores the rest on the executors
- * (through {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the scores on (review id, model version) and appends rows that could not be
- * scored to the rejects table.
+ * Scores a review table into the scored Delta table: reads the source (of a Delta source with its change data feed
+ * on, only what changed since the last run of this model version: {@link SourceChanges}) and normalizes it, leaves
+ * out reviews this model version already scored with the same text and label (unless a full rescore is asked for),
+ * scores the rest on the executors (through {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the
+ * scores on (review id, model version), appends rows that could not be scored to the rejects table, removes or marks
+ * the scores of reviews the source deleted, and records how far it read in the source state table.
  *
  * <p>The source is read once: every row goes through one pass that checks it, marks it as already scored or not, and
  * scores the rest; that pass is kept (persisted) and everything written comes from it. Every run accounts for every
@@ -54,6 +58,8 @@ public final class ScoringJob {
     private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
     /** Marks rows this model version already scored with the same text (skipped, not scored again). */
     private static final String ALREADY_SCORED = "already_scored";
+    /** The scored table's column marking scores of reviews the source deleted. */
+    private static final String DELETED_AT = "source_deleted_at";
     /** The Spark job description of the step that runs the model, after the run id. */
     public static final String SCORING_STEP = "scoring reviews";
 
@@ -90,7 +96,13 @@ public final class ScoringJob {
         List<String> passThrough = config.source().columns().passThrough();
 
         describe("reading and checking the source");
-        Dataset<Row> source = ReviewSource.read(spark, config.source());
+        ReadState state = new ReadState(spark, config.output().state(), scoredTable, config.source().location(),
+                bundle.version());
+        String wholeBecause = config.scoring().full() ? "a full rescore (scoring.full)"
+                : config.scoring().readChanges() ? null : "scoring.read-changes = false";
+        SourceChanges.Read read = SourceChanges.read(spark, config.source(), wholeBecause == null ? state.last() : null,
+                wholeBecause);
+        Dataset<Row> source = read.rows();
         long input = source.count();
         Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
@@ -100,7 +112,7 @@ public final class ScoringJob {
                 : normalized.join(previous, sameScore(normalized, previous), "left")
                         .withColumn(ALREADY_SCORED, col("prev_review_id").isNotNull()
                                 .and(col(ReviewColumns.REJECT_REASON).isNull()))
-                        .drop("prev_review_id", "prev_text_hash");
+                        .drop("prev_review_id", "prev_text_hash", "prev_source_label");
         mark = lap(stages, "read", mark);
 
         LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
@@ -127,7 +139,7 @@ public final class ScoringJob {
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
-        DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0)
+        DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0)
                 : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);
 
@@ -145,12 +157,15 @@ public final class ScoringJob {
         if (rejected > 0) {
             DeltaTables.append(config.output().rejects(), rejects, run.commitTag());
         }
-        spark.sparkContext().setJobDescription(null);
         predicted.unpersist();
-        lap(stages, "rejects", mark);
+        mark = lap(stages, "rejects", mark);
+
+        long deleted = read.deletedIds() == null ? 0 : applyDeletes(scoredTable, read.deletedIds());
+        spark.sparkContext().setJobDescription(null);
+        lap(stages, "deletes", mark);
 
         ScoringResult result = new ScoringResult(run.runId(), bundle.name(), bundle.version(), input, scored,
-                rejected, skipped, merged.inserted(), merged.updated(), byReason, stages);
+                rejected, skipped, merged.inserted(), merged.updated(), deleted, byReason, stages, read.range());
         LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
                 run.runId(), input, scored, rejected, skipped, merged.inserted(), merged.updated());
         if (!result.balanced()) {
@@ -159,6 +174,7 @@ public final class ScoringJob {
                     + " (merge inserted " + merged.inserted() + ", updated " + merged.updated() + "). The source "
                     + "may have changed during the run; rerun the job, which scores only what is missing.");
         }
+        state.record(read.range(), run);
         return result;
     }
 
@@ -181,6 +197,27 @@ public final class ScoringJob {
                 () -> DeltaMerge.merge(spark, table, scores, KEYS, run.commitTag()));
     }
 
+    /**
+     * Removes or marks ({@code scoring.source-deletes}) this model version's scores of reviews the source deleted.
+     *
+     * @return the scores removed or marked
+     */
+    private long applyDeletes(TableLocation table, Dataset<Row> deletedIds) {
+        describe("applying the source's deletes to " + table);
+        String scope = "t.model_version = " + DeltaTables.sqlString(bundle.version());
+        DeltaMerge.Counts counts = config.scoring().sourceDeletes() == SourceDeletes.REMOVE
+                ? DeltaMerge.delete(spark, table, deletedIds, List.of(ReviewColumns.REVIEW_ID), scope, run.commitTag())
+                : DeltaMerge.update(spark, table, deletedIds.withColumn(DELETED_AT, lit(Timestamp.from(run.startedAt()))),
+                        List.of(ReviewColumns.REVIEW_ID), scope + " AND t." + DELETED_AT + " IS NULL",
+                        Map.of(DELETED_AT, "s." + DELETED_AT), run.commitTag());
+        long deleted = counts.deleted() + counts.updated();
+        if (deleted > 0) {
+            LOG.info("Run {}: {} {} scores of reviews the source deleted", run.runId(),
+                    config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed" : "marked", deleted);
+        }
+        return deleted;
+    }
+
     private static long lap(Map<String, Duration> stages, String stage, long since) {
         long now = System.nanoTime();
         stages.put(stage, Duration.ofNanos(now - since));
@@ -192,22 +229,31 @@ public final class ScoringJob {
         spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + step);
     }
 
-    /** Scores of this model version already in the table, pinned to the table's current version. */
+    /**
+     * Scores of this model version already in the table, of reviews the source still has, pinned to the table's
+     * current version.
+     */
     private Dataset<Row> previousScores(TableLocation table) {
         if (!DeltaTables.exists(spark, table)) {
             return null;
         }
         long version = spark.sql("DESCRIBE HISTORY " + DeltaTables.sqlName(table) + " LIMIT 1").first()
                 .getLong(0);
-        return spark.sql("SELECT * FROM " + DeltaTables.sqlName(table) + " VERSION AS OF " + version)
-                .where(col("model_version").equalTo(lit(bundle.version())))
-                .select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
-                        col(ReviewColumns.TEXT_HASH).as("prev_text_hash"));
+        Dataset<Row> scores = spark.sql("SELECT * FROM " + DeltaTables.sqlName(table) + " VERSION AS OF " + version)
+                .where(col("model_version").equalTo(lit(bundle.version())));
+        if (List.of(scores.columns()).contains(DELETED_AT)) {
+            scores = scores.where(col(DELETED_AT).isNull());
+        }
+        return scores.select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
+                col(ReviewColumns.TEXT_HASH).as("prev_text_hash"),
+                col(ReviewColumns.SOURCE_LABEL).as("prev_source_label"));
     }
 
+    /** The same review with the same text and label: its score would not change. */
     private static Column sameScore(Dataset<Row> rows, Dataset<Row> previous) {
         return rows.col(ReviewColumns.REVIEW_ID).equalTo(previous.col("prev_review_id"))
-                .and(rows.col(ReviewColumns.TEXT_HASH).equalTo(previous.col("prev_text_hash")));
+                .and(rows.col(ReviewColumns.TEXT_HASH).equalTo(previous.col("prev_text_hash")))
+                .and(rows.col(ReviewColumns.SOURCE_LABEL).eqNullSafe(previous.col("prev_source_label")));
     }
 
     private Dataset<Row> scoredRows(Dataset<Row> predicted, int positive, List<String> passThrough) {
@@ -231,7 +277,8 @@ public final class ScoringJob {
                 col(ScorePartition.WINDOWS),
                 col(ScorePartition.TRUNCATED),
                 lit(run.runId()).as("run_id"),
-                lit(Timestamp.from(run.startedAt())).as("scored_at")));
+                lit(Timestamp.from(run.startedAt())).as("scored_at"),
+                lit(null).cast("timestamp").as(DELETED_AT)));
         passThrough.forEach(name -> columns.add(col("`" + name + "`")));
         return predicted.select(columns.toArray(new Column[0]));
     }

@@ -1,5 +1,6 @@
 package dev.reviewscore.scoring;
 
+import dev.reviewscore.source.SourceRange;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,12 +16,14 @@ import java.util.Map;
  * @param skipped rows left out because this model version already scored the same text
  * @param inserted rows the MERGE inserted (new reviews)
  * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
+ * @param deleted scores removed or marked because the source deleted their reviews ({@code scoring.source-deletes})
  * @param rejectsByReason rejected rows per reason code
- * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects
+ * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects, deletes
+ * @param range what the run read of the source
  */
 public record ScoringResult(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
-                     long skipped, long inserted, long updated, Map<String, Long> rejectsByReason,
-                     Map<String, Duration> stages) {
+                     long skipped, long inserted, long updated, long deleted, Map<String, Long> rejectsByReason,
+                     Map<String, Duration> stages, SourceRange range) {
     /** Copies the maps, keeping the order of the stages. */
     public ScoringResult {
         rejectsByReason = Map.copyOf(rejectsByReason);

@@ -1,10 +1,13 @@
 package dev.reviewscore.sink;
 
+import static org.apache.spark.sql.functions.expr;
+
 import dev.reviewscore.config.TableLocation;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,8 +26,9 @@ public final class DeltaMerge {
      *
      * @param inserted rows inserted
      * @param updated rows updated
+     * @param deleted rows deleted
      */
-    public record Counts(long inserted, long updated) {}
+    public record Counts(long inserted, long updated, long deleted) {}
 
     /**
      * Rows whose keys match are updated, others inserted. New columns in {@code rows} are added to the table (schema
@@ -36,19 +40,52 @@ public final class DeltaMerge {
      */
     public static Counts merge(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
                                String commitTag) {
-        return WriteConflicts.retry("merge into " + location, () -> {
-            Column condition = null;
-            for (String key : keys) {
-                Column equal = new Column("t." + key).equalTo(new Column("s." + key));
-                condition = condition == null ? equal : condition.and(equal);
-            }
+        return execute(spark, location, rows, on(keys), commitTag, "merge into ",
+                merge -> merge.whenMatched().updateAll().whenNotMatched().insertAll().withSchemaEvolution());
+    }
+
+    /**
+     * Deletes the table's rows that match a row of {@code rows} on {@code keys} and also satisfy {@code scope}.
+     *
+     * @param scope a SQL condition on the table's columns, prefixed {@code t.}
+     * @return how many rows were deleted
+     */
+    public static Counts delete(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
+                                String scope, String commitTag) {
+        return execute(spark, location, rows, on(keys).and(expr(scope)), commitTag, "delete from ",
+                merge -> merge.whenMatched().delete());
+    }
+
+    /**
+     * Sets columns of the table's rows that match a row of {@code rows} on {@code keys} and also satisfy
+     * {@code scope}.
+     *
+     * @param scope a SQL condition on the table's columns, prefixed {@code t.}
+     * @param set column name to SQL expression
+     * @return how many rows were updated
+     */
+    public static Counts update(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
+                                String scope, Map<String, String> set, String commitTag) {
+        return execute(spark, location, rows, on(keys).and(expr(scope)), commitTag, "update ",
+                merge -> merge.whenMatched().updateExpr(set));
+    }
+
+    private static Column on(List<String> keys) {
+        Column condition = null;
+        for (String key : keys) {
+            Column equal = new Column("t." + key).equalTo(new Column("s." + key));
+            condition = condition == null ? equal : condition.and(equal);
+        }
+        return condition;
+    }
+
+    private static Counts execute(SparkSession spark, TableLocation location, Dataset<Row> rows, Column condition,
+                                  String commitTag, String operation, UnaryOperator<DeltaMergeBuilder> clauses) {
+        return WriteConflicts.retry(operation + location, () -> {
             DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
                     : DeltaTable.forPath(spark, location.path());
             long before = table.history(1).select("version").first().getLong(0);
-            DeltaMergeBuilder merge = table.as("t").merge(rows.as("s"), condition)
-                    .whenMatched().updateAll()
-                    .whenNotMatched().insertAll()
-                    .withSchemaEvolution();
+            DeltaMergeBuilder merge = clauses.apply(table.as("t").merge(rows.as("s"), condition));
             return DeltaTables.withSessionSettings(spark, Map.of(DeltaTables.COMMIT_METADATA, commitTag),
                     () -> MergeExecution.execute(merge, table, before, commitTag));
         });

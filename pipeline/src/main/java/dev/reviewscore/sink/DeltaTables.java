@@ -177,6 +177,6 @@ public final class DeltaTables {
 
     /** The table as SQL can name it. */
     public static String sqlName(TableLocation location) {
-        return location.isCatalogTable() ? location.table() : "delta.`" + location.path().replace("`", "``") + "`";
+        return location.sqlName();
     }
 }

@@ -17,11 +17,12 @@ import org.apache.spark.sql.types.StructType;
  * <p>Version 2 added the dashboard tables ({@link #RUNS}, {@link #SLICE_METRICS}, {@link #LATEST}) and the rejects
  * table's {@code model_name}. Version 3 added confidence intervals: {@code lower}, {@code upper},
  * {@code interval_method} and {@code confidence_level} in the metrics table, and the bounds of accuracy and AUC in the
- * slice metrics table.
+ * slice metrics table. Version 4 added incremental reads: the scored table's {@code source_deleted_at}, the runs
+ * table's source version range, deleted rows and their seconds, and the {@link #SOURCE_STATE} table.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -46,6 +47,8 @@ public final class TableSchemas {
         column("truncated", DataTypes.BooleanType, "Whether part of the review was not read by the model"),
         column("run_id", DataTypes.StringType, "The run that wrote this score"),
         column("scored_at", DataTypes.TimestampType, "When that run started scoring"),
+        column("source_deleted_at", DataTypes.TimestampType, "When a run saw the review deleted from the source "
+                + "(scoring.source-deletes = mark); null while the source has it (since schema version 4)"),
     });
 
     /** One row per input row that was not scored, per run. */
@@ -122,6 +125,16 @@ public final class TableSchemas {
                 "The broken gates' keys, for example gates.min-accuracy"),
         column("spark_application_id", DataTypes.StringType, "Spark's application id (YARN: the application)"),
         column("scheduler_run_id", DataTypes.StringType, "The scheduler's id for the run (output.scheduler-run-id)"),
+        column("source_read", DataTypes.StringType, "all (the whole source) or changes (only rows changed since "
+                + "source_from_version, from its change data feed); null when the run did not score (since schema "
+                + "version 4)"),
+        column("source_from_version", DataTypes.LongType,
+                "First Delta version of the source whose changes the run read; null when it read the whole source"),
+        column("source_to_version", DataTypes.LongType,
+                "The Delta version of the source the run read up to (inclusive); null when the source is not Delta"),
+        column("deleted_rows", DataTypes.LongType,
+                "Scores removed or marked because their reviews were deleted from the source"),
+        column("deletes_seconds", DataTypes.DoubleType, "Seconds removing or marking the scores of deleted reviews"),
     });
 
     /** For dashboards: one row per evaluation run and slice, the headline metrics as columns. */
@@ -165,6 +178,23 @@ public final class TableSchemas {
         column("log_loss", DataTypes.DoubleType, "Mean cross-entropy"),
         column("macro_f1", DataTypes.DoubleType, "Mean of the labels' F1"),
         column("weighted_f1", DataTypes.DoubleType, "Labels' F1 weighted by support"),
+    });
+
+    /**
+     * Where each incremental read stands: one row per (scored table, source, model version), updated by every
+     * successful scoring run. The next run of that model version reads the source's changes after
+     * {@code source_version}.
+     */
+    public static final StructType SOURCE_STATE = new StructType(new StructField[] {
+        column("scored_table", DataTypes.StringType, "The scored table the runs wrote"),
+        column("source", DataTypes.StringType, "The source they read (credentials masked)"),
+        column("model_version", DataTypes.StringType, "The model version they scored with"),
+        column("source_table_id", DataTypes.StringType,
+                "Delta's id of the source table: a source recreated under the same name is read whole"),
+        column("source_version", DataTypes.LongType, "The source version the last successful run read up to"),
+        column("source_read", DataTypes.StringType, "How that run read it: all or changes"),
+        column("run_id", DataTypes.StringType, "That run"),
+        column("updated_at", DataTypes.TimestampType, "When that run started"),
     });
 
     private TableSchemas() {}

@@ -32,6 +32,7 @@ final class MergeExecution {
         }
         Map<String, String> metrics = commits.get(0).getJavaMap(0);
         return new DeltaMerge.Counts(Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0")),
-                Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")));
+                Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")),
+                Long.parseLong(metrics.getOrDefault("numTargetRowsDeleted", "0")));
     }
 }

@@ -18,6 +18,7 @@ final class MergeExecution {
      */
     static DeltaMerge.Counts execute(DeltaMergeBuilder merge, DeltaTable table, long before, String commitTag) {
         Row counts = merge.execute().first();
-        return new DeltaMerge.Counts(counts.getAs("num_inserted_rows"), counts.getAs("num_updated_rows"));
+        return new DeltaMerge.Counts(counts.getAs("num_inserted_rows"), counts.getAs("num_updated_rows"),
+                counts.getAs("num_deleted_rows"));
     }
 }

@@ -14,6 +14,7 @@ import dev.reviewscore.metrics.SliceIntervals;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
+import dev.reviewscore.source.SourceRange;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ class GateCheckTest {
     private static final SliceEvaluation CARD = new SliceEvaluation("all", "all", 200, 200,
             new ConfusionMatrix(List.of("NEGATIVE", "POSITIVE"), new long[][] {{88, 5}, {5, 102}}), 0.2338, 0.9885,
             null, SliceIntervals.NONE);
-    private static final ScoringResult SCORING = new ScoringResult("r", "m", "v", 100, 90, 10, 0, 90, 0,
-            Map.of("empty_text", 10L), Map.of());
+    private static final ScoringResult SCORING = new ScoringResult("r", "m", "v", 100, 90, 10, 0, 90, 0, 0,
+            Map.of("empty_text", 10L), Map.of(), new SourceRange(SourceRange.ALL, null, null, null, "not Delta"));
 
     private static Evaluation evaluation(SliceEvaluation... slices) {
         return new Evaluation("m", "v", List.of("NEGATIVE", "POSITIVE"), "POSITIVE", List.of(slices), null);

@@ -173,4 +173,43 @@ class PipelineTest {
             assertEquals(3, set.where("metric = 'precision'").count(), run);
         }
     }
+
+    @Test
+    void theMetricsTableRecordsWhatEachRunReadAndEvaluationsLeaveOutMarkedDeletes() {
+        String source = "delta.`" + dir.resolve("source") + "`";
+        spark.sql("CREATE TABLE " + source + " (id STRING, text STRING, label STRING) USING delta"
+                + " TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+        spark.sql("INSERT INTO " + source + " VALUES ('a1', 'A wonderful, moving film.', 'positive'),"
+                + " ('a2', 'Dull and boring.', 'negative'), ('a3', 'I loved it.', 'positive'),"
+                + " ('a4', 'Awful acting.', 'negative')");
+        String model = TestPaths.defaultModel().toString();
+        String[] settings = {"source.labels.kind = names", "scoring.source-deletes = mark"};
+        Pipeline first = pipeline(model, settings);
+        String firstRun = first.score().result().runId();
+        long firstVersion = spark.sql("DESCRIBE HISTORY " + source + " LIMIT 1").first().getLong(0);
+        spark.sql("DELETE FROM " + source + " WHERE id = 'a2'");
+        spark.sql("INSERT INTO " + source + " VALUES ('a5', 'A joy from start to finish.', 'positive')");
+        long secondVersion = spark.sql("DESCRIBE HISTORY " + source + " LIMIT 1").first().getLong(0);
+
+        Pipeline second = pipeline(model, settings);
+        Scored scored = second.score();
+        assertEquals(1, scored.result().deleted());
+        assertEquals(5, spark.read().format("delta").load(dir.resolve("scored").toString()).count());
+        assertEquals(4, second.evaluate(scored).overall().rows(), "the marked score is left out");
+
+        Dataset<Row> metrics = spark.read().format("delta").load(dir.resolve("metrics").toString())
+                .where("slice_name = 'source'");
+        List<String> read = metrics.orderBy("run_id", "metric").select(functions.concat_ws(" ",
+                        functions.when(functions.col("run_id").equalTo(firstRun), "first").otherwise("second"),
+                        functions.col("slice_value"), functions.col("metric"), functions.col("value").cast("long")))
+                .as(Encoders.STRING()).collectAsList();
+        assertEquals(List.of("first all source_from_version 0", "first all source_to_version " + firstVersion,
+                "second changes source_from_version " + (firstVersion + 1),
+                "second changes source_to_version " + secondVersion), read);
+        assertTrue(metrics.where("run_id = '" + firstRun + "' AND metric = 'source_from_version'").first()
+                .<String>getAs("note").startsWith("no earlier run"));
+        Row deleted = spark.read().format("delta").load(dir.resolve("metrics").toString())
+                .where("metric = 'deleted_rows' AND run_id = '" + scored.result().runId() + "'").first();
+        assertEquals(1.0, deleted.<Double>getAs("value"));
+    }
 }

@@ -160,7 +160,8 @@ public final class ScoringJob {
         predicted.unpersist();
         mark = lap(stages, "rejects", mark);
 
-        long deleted = read.deletedIds() == null ? 0 : applyDeletes(scoredTable, read.deletedIds());
+        long deleted = read.deletedIds() == null || read.deletedIds().isEmpty() ? 0
+                : applyDeletes(scoredTable, read.deletedIds());
         spark.sparkContext().setJobDescription(null);
         lap(stages, "deletes", mark);
 

@@ -41,8 +41,9 @@ final class WriteConflicts {
             } catch (Exception e) {
                 // Delta's AnalysisExceptions are checked exceptions thrown from Scala; the rethrow stays precise
                 String errorClass = errorClass(e);
-                boolean folderWithoutTable = FOLDER_WITHOUT_TABLE.contains(errorClass);
-                if (!(e instanceof ConcurrentModificationException || TABLE_BEING_CREATED.contains(errorClass)
+                boolean folderWithoutTable = errorClass != null && FOLDER_WITHOUT_TABLE.contains(errorClass);
+                if (!(e instanceof ConcurrentModificationException
+                        || (errorClass != null && TABLE_BEING_CREATED.contains(errorClass))
                         || folderWithoutTable)) {
                     throw e;
                 }

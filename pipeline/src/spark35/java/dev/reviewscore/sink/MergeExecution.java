@@ -26,6 +26,9 @@ final class MergeExecution {
         List<Row> commits = history.where(history.col("operation").equalTo("MERGE")
                         .and(history.col("version").gt(before)).and(history.col("userMetadata").equalTo(commitTag)))
                 .select("operationMetrics").collectAsList();
+        if (commits.isEmpty() && table.history(1).select("version").first().getLong(0) == before) {
+            return new DeltaMerge.Counts(0, 0, 0); // Delta 3 commits nothing for a MERGE that changes no row
+        }
         if (commits.size() != 1) {
             throw new IllegalStateException("Found " + commits.size() + " MERGE commits tagged \"" + commitTag
                     + "\" among the table's last 100 commits after version " + before + "; expected one");

@@ -15,13 +15,15 @@ import java.util.Set;
  * @param encoderReviews IMDB reviews per measurement for BERT-shaped models (they are 100 times slower)
  * @param evaluationRows sizes of the generated scored tables for the evaluation measurement
  * @param pairs interleaved raw-predictor and pipeline pairs of the pipeline measurement
+ * @param nightlyReviews reviews in the nightly measurement's source before its first night
+ * @param nights nightly runs of the nightly measurement
  * @param batchSize sequences per forward pass
  * @param threads PyTorch intra-op threads per task
  * @param work a scratch folder for tables
  */
 public record BenchSettings(Set<Section> sections, List<Path> models, Path data, Path devIds, int reviews,
-                            int encoderReviews, List<Long> evaluationRows, int pairs, int batchSize, int threads,
-                            Path work) {
+                            int encoderReviews, List<Long> evaluationRows, int pairs, long nightlyReviews, int nights,
+                            int batchSize, int threads, Path work) {
 
     /** The measurements a benchmark run can make. */
     public enum Section {
@@ -38,7 +40,9 @@ public record BenchSettings(Set<Section> sections, List<Path> models, Path data,
         /** Batch size and intra-op threads of the raw predictor. */
         TUNING,
         /** Accuracy and throughput of each long-text policy on the IMDB dev split. */
-        LONG_TEXT
+        LONG_TEXT,
+        /** Nightly runs reading only the changes of a large Delta source, against the first run. */
+        NIGHTLY
     }
 
     /** Copies the collections. */

@@ -107,6 +107,14 @@ public final class Benchmarks {
             if (on(BenchSettings.Section.EVALUATION)) {
                 out.println(evaluation().toMarkdown());
             }
+            if (on(BenchSettings.Section.NIGHTLY)) {
+                ModelBundle bundle = ModelBundle.open(settings.models().get(0));
+                LabeledReviews texts = sample("imdb_aclImdb_v1_train.csv",
+                        (int) Math.min(25_000, settings.nightlyReviews()));
+                out.println(new NightlyBenchmark(spark(), settings.work(), progress).run(bundle, texts,
+                        settings.nightlyReviews(), settings.nights(), settings.batchSize(), settings.threads())
+                        .toMarkdown());
+            }
             if (on(BenchSettings.Section.LONG_TEXT)) {
                 ModelBundle bundle = ModelBundle.open(settings.models().get(0));
                 SentimentModel model = ExecutorModels.get(bundle, bundle.tokenTypes(), Device.cpu(),

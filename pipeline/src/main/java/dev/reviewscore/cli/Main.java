@@ -181,7 +181,7 @@ public final class Main implements Callable<Integer> {
         Main parent;
 
         @Option(names = "--section", split = ",", defaultValue = "all", description = "Measurements, comma-"
-                + "separated: all, pipeline, batching, loading, evaluation, hardware, tuning, long-text. "
+                + "separated: all, pipeline, batching, loading, evaluation, hardware, tuning, long-text, nightly. "
                 + "Default: ${DEFAULT-VALUE}")
         List<String> sections;
 
@@ -212,6 +212,14 @@ public final class Main implements Callable<Integer> {
                 + "of the pipeline measurement; its ratios are their medians. Default: ${DEFAULT-VALUE}")
         int pairs;
 
+        @Option(names = "--nightly-reviews", defaultValue = "1000000", description = "Reviews in the nightly "
+                + "measurement's Delta source before its first night. Default: ${DEFAULT-VALUE}")
+        long nightlyReviews;
+
+        @Option(names = "--nights", defaultValue = "2", description = "Nightly runs of the nightly measurement, each "
+                + "after 1% new and 0.1% edited reviews. Default: ${DEFAULT-VALUE}")
+        int nights;
+
         @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass.")
         int batchSize;
 
@@ -230,7 +238,8 @@ public final class Main implements Callable<Integer> {
             Benchmarks.run(new BenchSettings(Benchmarks.sections(sections),
                     models.stream().map(Path::toAbsolutePath).toList(), data.toAbsolutePath(),
                     devIds.toAbsolutePath(), smoke ? 64 : reviews, smoke ? 8 : encoderReviews,
-                    smoke ? List.of(10_000L, 20_000L) : evaluationRows, smoke ? 2 : pairs, batchSize, threads,
+                    smoke ? List.of(10_000L, 20_000L) : evaluationRows, smoke ? 2 : pairs,
+                    smoke ? 2_000 : nightlyReviews, smoke ? 1 : nights, batchSize, threads,
                     work.toAbsolutePath()),
                     parent.out);
             return OK;

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.TableLocation;
-import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.SourceChanges;
@@ -17,14 +16,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The source state table ({@code output.state}, {@link TableSchemas#SOURCE_STATE}): for each (scored table, source,
- * model version), the source version the last successful scoring run read up to. A run reads it before reading the
- * source and records its own range only after everything it scored, rejected and deleted is committed, so that a
- * run that fails is read again whole or from the same version.
+ * The source state table ({@code output.state}, {@link TableSchemas#SOURCE_STATE}): each successful scoring run
+ * appends the source version it read up to, per (scored table, source, model version); the latest row of a key is
+ * where the next run starts. A run appends only after everything it scored, rejected and deleted is committed, so a
+ * run that fails is read again from the same version. Appends never conflict with each other, and cost less than a
+ * MERGE.
  */
 final class ReadState {
-    private static final List<String> KEYS = List.of("scored_table", "source", "model_version");
-
     private final SparkSession spark;
     private final TableLocation table;
     private final String scored;
@@ -53,7 +51,8 @@ final class ReadState {
         }
         List<Row> rows = DeltaTables.read(spark, table).where(col("scored_table").equalTo(lit(scored))
                         .and(col("source").equalTo(lit(source))).and(col("model_version").equalTo(lit(modelVersion))))
-                .select("source_table_id", "source_version").collectAsList();
+                .orderBy(col("updated_at").desc(), col("source_version").desc())
+                .select("source_table_id", "source_version").limit(1).collectAsList();
         return rows.isEmpty() || rows.get(0).isNullAt(1) ? null
                 : new SourceChanges.ReadPoint(rows.get(0).getString(0), rows.get(0).getLong(1));
     }
@@ -66,7 +65,6 @@ final class ReadState {
         DeltaTables.ensureTable(spark, table, TableSchemas.SOURCE_STATE, List.of());
         Row row = RowFactory.create(scored, source, modelVersion, range.tableId(), range.toVersion(), range.read(),
                 run.runId(), Timestamp.from(run.startedAt()));
-        DeltaMerge.merge(spark, table, spark.createDataFrame(List.of(row), TableSchemas.SOURCE_STATE), KEYS,
-                run.commitTag());
+        DeltaTables.append(table, spark.createDataFrame(List.of(row), TableSchemas.SOURCE_STATE), run.commitTag());
     }
 }

@@ -181,9 +181,9 @@ public final class TableSchemas {
     });
 
     /**
-     * Where each incremental read stands: one row per (scored table, source, model version), updated by every
-     * successful scoring run. The next run of that model version reads the source's changes after
-     * {@code source_version}.
+     * Where each incremental read stands: every successful scoring run of a Delta source appends a row; the latest
+     * row per (scored table, source, model version) is where the next run of that model version starts, reading the
+     * source's changes after {@code source_version}.
      */
     public static final StructType SOURCE_STATE = new StructType(new StructField[] {
         column("scored_table", DataTypes.StringType, "The scored table the runs wrote"),
@@ -194,7 +194,7 @@ public final class TableSchemas {
         column("source_version", DataTypes.LongType, "The source version the last successful run read up to"),
         column("source_read", DataTypes.StringType, "How that run read it: all or changes"),
         column("run_id", DataTypes.StringType, "That run"),
-        column("updated_at", DataTypes.TimestampType, "When that run started"),
+        column("updated_at", DataTypes.TimestampType, "When that run started: the latest row of a key counts"),
     });
 
     private TableSchemas() {}

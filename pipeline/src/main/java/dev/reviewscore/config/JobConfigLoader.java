@@ -283,7 +283,7 @@ public final class JobConfigLoader {
                 optionalTable(reader, "output.latest", metrics.sibling("review_latest_metrics")),
                 optionalTable(reader, "output.state", metrics.sibling("review_source_state")),
                 reader.optString("output.scheduler-run-id"), resolvePath(reports), reader.strings("output.partition-by"),
-                reader.bool("output.keep-text"));
+                reader.bool("output.keep-text"), reader.bool("output.deletion-vectors"));
     }
 
     private TableLocation optionalTable(Reader reader, String key, TableLocation otherwise) {

@@ -23,11 +23,15 @@ import java.util.List;
  * @param partitionBy partition columns of the scored table when it is created ({@code output.partition-by})
  * @param keepText whether the scored table keeps each review's text; without it the column holds nulls
  *     ({@code output.keep-text})
+ * @param deletionVectors whether a new scored table is created with Delta's deletion vectors, so that a MERGE
+ *     updating a few reviews writes those rows only instead of rewriting every file holding one
+ *     ({@code output.deletion-vectors})
  */
 public record OutputConfig(TableLocation scored, TableLocation rejects, TableLocation metrics, TableLocation runs,
                            TableLocation sliceMetrics, TableLocation latest, TableLocation state,
                            String schedulerRunId, String reportDir,
-                           List<String> partitionBy, boolean keepText) implements Serializable {
+                           List<String> partitionBy, boolean keepText, boolean deletionVectors)
+        implements Serializable {
 
     /** Copies the partition columns. */
     public OutputConfig {

@@ -138,7 +138,8 @@ public final class ScoringJob {
                 .and(not(col(ALREADY_SCORED)))), positive, passThrough);
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
-        DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy());
+        DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
+                config.output().deletionVectors() ? Map.of("delta.enableDeletionVectors", "true") : Map.of());
         DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0)
                 : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);

@@ -52,6 +52,15 @@ public final class DeltaTables {
      */
     public static void ensureTable(SparkSession spark, TableLocation location, StructType schema,
                                    List<String> partitionBy) {
+        ensureTable(spark, location, schema, partitionBy, Map.of());
+    }
+
+    /**
+     * As {@link #ensureTable(SparkSession, TableLocation, StructType, List)}, with Delta table properties set when
+     * the table is created (an existing table keeps its own).
+     */
+    public static void ensureTable(SparkSession spark, TableLocation location, StructType schema,
+                                   List<String> partitionBy, Map<String, String> properties) {
         if (exists(spark, location)) {
             upgrade(spark, location, schema);
             return;
@@ -67,7 +76,9 @@ public final class DeltaTables {
             // SQL, not DeltaTableBuilder.tableName, which takes two-part names only (no catalog.schema.table)
             String ddl = "CREATE TABLE IF NOT EXISTS " + location.table() + " (" + schema.toDDL() + ") USING delta"
                     + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + String.join(", ", partitionBy) + ")")
-                    + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')";
+                    + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "'"
+                    + properties.entrySet().stream().map(p -> ", " + sqlString(p.getKey()) + " = "
+                            + sqlString(p.getValue())).collect(java.util.stream.Collectors.joining()) + ")";
             WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
             LOG.info("Created Delta table {}", location);
             return;
@@ -79,8 +90,11 @@ public final class DeltaTables {
         if (!partitionBy.isEmpty()) {
             builder = builder.partitionedBy(partitionBy.toArray(new String[0]));
         }
-        DeltaTableBuilder create = builder.property(TableSchemas.VERSION_PROPERTY,
-                Integer.toString(TableSchemas.VERSION));
+        builder = builder.property(TableSchemas.VERSION_PROPERTY, Integer.toString(TableSchemas.VERSION));
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            builder = builder.property(property.getKey(), property.getValue());
+        }
+        DeltaTableBuilder create = builder;
         WriteConflicts.retry("create " + location, () -> create.execute());
         LOG.info("Created Delta table {}", location);
     }

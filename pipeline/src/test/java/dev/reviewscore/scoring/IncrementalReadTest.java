@@ -132,6 +132,9 @@ class IncrementalReadTest {
         assertTrue(changes.balanced());
 
         Dataset<Row> scored = DeltaTables.read(spark, config.output().scored());
+        Row detail = spark.sql("DESCRIBE DETAIL " + DeltaTables.sqlName(config.output().scored())).first();
+        assertEquals("true", detail.<String, String>getJavaMap(detail.fieldIndex("properties"))
+                .get("delta.enableDeletionVectors"), "updates write deletion vectors, not whole files");
         Dataset<Row> now = spark.sql("SELECT * FROM " + source());
         assertEquals(identity(now, "id", null, "label"), identity(scored, "review_id", "text_hash", "source_label"));
         assertEquals("web", scored.where("review_id = 'd'").first().getAs("source"),

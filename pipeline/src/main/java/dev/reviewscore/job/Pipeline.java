@@ -102,7 +102,8 @@ public final class Pipeline {
                 result.skipped(), result.inserted(), result.updated(), result.duration().toMillis() / 1000.0);
         if (result.deleted() > 0) {
             out.printf(Locale.ROOT, "Deleted from the source: %d scores %s%n", result.deleted(),
-                    config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed" : "marked (source_deleted_at)");
+                    config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed"
+                            : "marked (source_deleted_at)");
         }
         if (!result.rejectsByReason().isEmpty()) {
             out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");

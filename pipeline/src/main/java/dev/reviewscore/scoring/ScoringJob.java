@@ -209,7 +209,8 @@ public final class ScoringJob {
         String scope = "t.model_version = " + DeltaTables.sqlString(bundle.version());
         DeltaMerge.Counts counts = config.scoring().sourceDeletes() == SourceDeletes.REMOVE
                 ? DeltaMerge.delete(spark, table, deletedIds, List.of(ReviewColumns.REVIEW_ID), scope, run.commitTag())
-                : DeltaMerge.update(spark, table, deletedIds.withColumn(DELETED_AT, lit(Timestamp.from(run.startedAt()))),
+                : DeltaMerge.update(spark, table,
+                        deletedIds.withColumn(DELETED_AT, lit(Timestamp.from(run.startedAt()))),
                         List.of(ReviewColumns.REVIEW_ID), scope + " AND t." + DELETED_AT + " IS NULL",
                         Map.of(DELETED_AT, "s." + DELETED_AT), run.commitTag());
         long deleted = counts.deleted() + counts.updated();

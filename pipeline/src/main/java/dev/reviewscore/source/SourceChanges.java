@@ -147,9 +147,10 @@ public final class SourceChanges {
     }
 
     private static Dataset<Row> changes(SparkSession spark, TableLocation location, long from, long to) {
-        var reader = spark.read().format("delta").option("readChangeFeed", "true")
-                .option("startingVersion", from).option("endingVersion", to);
-        return location.isCatalogTable() ? reader.table(location.table()) : reader.load(location.path());
+        var reader = spark.read().option("readChangeFeed", "true").option("startingVersion", from)
+                .option("endingVersion", to);
+        return location.isCatalogTable() ? reader.table(location.table())
+                : reader.format("delta").load(location.path());
     }
 
     /** What Delta says of the source table, or null when it is not a Delta table. */

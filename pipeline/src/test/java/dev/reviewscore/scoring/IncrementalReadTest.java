@@ -213,4 +213,30 @@ class IncrementalReadTest {
         assertEquals(1, second.scored());
         assertEquals(0, second.deleted());
     }
+
+    @Test
+    void aCatalogSourceIsReadByNameForItsChanges() {
+        String schema = "spark_catalog.incremental_" + Long.toHexString(System.nanoTime());
+        spark.sql("CREATE SCHEMA " + schema + " LOCATION '" + dir.resolve("schema") + "'");
+        try {
+            String table = schema + ".reviews";
+            spark.sql("CREATE TABLE " + table + " (id STRING, text STRING, label STRING, source STRING) USING delta"
+                    + " TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+            spark.sql("INSERT INTO " + table + " VALUES ('a', 'A wonderful film.', 'positive', 'web'),"
+                    + " ('b', 'Dreadful and dull.', 'negative', 'web')");
+            JobConfig config = config("source { path = null, table = \"" + table + "\" }");
+            assertEquals(SourceRange.ALL, score(config).range().read());
+            spark.sql("INSERT INTO " + table + " VALUES ('c', 'I loved it.', 'positive', 'web')");
+            spark.sql("DELETE FROM " + table + " WHERE id = 'a'");
+            ScoringResult changes = score(config);
+            assertEquals(SourceRange.CHANGES, changes.range().read());
+            assertEquals(1, changes.input());
+            assertEquals(1, changes.scored());
+            assertEquals(1, changes.deleted());
+            assertEquals(List.of("b", "c"), DeltaTables.read(spark, config.output().scored()).orderBy("review_id")
+                    .select("review_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        } finally {
+            spark.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
 }

@@ -97,7 +97,7 @@ SELECT review_id,
        token_count,
        substring(text, 1, 300) AS text_start
 FROM IDENTIFIER(scored_table)
-WHERE label IS NOT NULL AND label <> predicted_label
+WHERE label IS NOT NULL AND label <> predicted_label AND source_deleted_at IS NULL
 ORDER BY element_at(probabilities, label) ASC, review_id
 LIMIT 50;
 
@@ -122,16 +122,19 @@ ORDER BY run_id DESC, rows DESC;
 
 -- MAGIC %md
 -- MAGIC ## Runs: outcome, volume, rejects, drift and time
--- MAGIC One row per run, newest first: how it ended (succeeded, gates_broken or failed, with the error), what it read,
--- MAGIC scored, rejected and skipped, its positive rate, the drift (population stability index) of its scores against
+-- MAGIC One row per run, newest first: how it ended (succeeded, gates_broken or failed, with the error), what it read
+-- MAGIC (all of the source, or only its changes, and which Delta versions), scored, rejected, skipped and deleted, its
+-- MAGIC positive rate, the drift (population stability index) of its scores against
 -- MAGIC the previous run of the same model version, the time of each step, and the scheduler's run id.
 
 -- COMMAND ----------
 
-SELECT run_id, command, started_at, outcome, error, model_version, input_rows, scored_rows, rejected_rows,
-       skipped_rows, round(reject_rate, 4) AS reject_rate, round(positive_rate, 4) AS positive_rate,
+SELECT run_id, command, started_at, outcome, error, model_version, source_read, source_from_version,
+       source_to_version, input_rows, scored_rows, rejected_rows, skipped_rows, deleted_rows,
+       round(reject_rate, 4) AS reject_rate, round(positive_rate, 4) AS positive_rate,
        round(drift_psi, 4) AS drift_psi, gates_broken, broken_gates,
-       round(read_seconds + score_seconds + merge_seconds + rejects_seconds, 1) AS scoring_seconds,
+       round(read_seconds + score_seconds + merge_seconds + rejects_seconds + coalesce(deletes_seconds, 0), 1)
+         AS scoring_seconds,
        round(evaluate_seconds, 1) AS evaluate_seconds, scheduler_run_id, spark_application_id
 FROM IDENTIFIER(runs_table)
 ORDER BY started_at DESC;

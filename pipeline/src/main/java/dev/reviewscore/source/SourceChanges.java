@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * version the last run read up to (Delta's {@code readChangeFeed}, between that version and the current one);
  * otherwise the whole source, at a pinned version when it is Delta. A run reads the whole source, and logs why, when
  * the source is not Delta, no earlier run read it, the table was recreated, its change data feed is off, or the
- * changes are no longer there (history vacuumed, log cleaned up, an incompatible schema change).
+ * changes cannot be read (history vacuumed, log cleaned up, the feed off for some of the versions, an incompatible
+ * schema change).
  *
  * <p>Of the changes, each review id's last commit decides: the rows it inserted or updated there are read again;
  * an id whose last commit only deleted it (or moved it to another id) is deleted.
@@ -103,8 +104,9 @@ public final class SourceChanges {
                     detail.version() + 1, detail.version(), null));
         }
         long from = last.version() + 1;
-        Dataset<Row> changes = changes(spark, config.location(), from, detail.version());
+        Dataset<Row> changes;
         try {
+            changes = changes(spark, config.location(), from, detail.version());
             changes.count();
         } catch (Exception e) { // Spark's SparkException is checked, and Scala does not declare it
             if (!historyGone(e)) {
@@ -114,7 +116,8 @@ public final class SourceChanges {
                     + "scored table; reviews deleted from the source since then keep their scores: {}",
                     config.location(), last.version(), ReviewSource.firstLine(e));
             return whole(spark, config, detail, "the changes after version " + last.version() + " cannot be read "
-                    + "any more: the history was vacuumed or cleaned up, or the schema changed");
+                    + "any more: the history was vacuumed or cleaned up, the change data feed was off for some of those "
+                    + "versions, or the schema changed");
         }
         Column id = col(ReviewSource.quote(config.columns().id()));
         Dataset<Row> lastCommit = changes

@@ -200,6 +200,21 @@ class IncrementalReadTest {
     }
 
     @Test
+    void versionsWithoutChangeDataAreReadWhole() {
+        createSource(true);
+        JobConfig config = config();
+        score(config);
+        sql("ALTER TABLE SOURCE SET TBLPROPERTIES (delta.enableChangeDataFeed = false)");
+        sql("INSERT INTO SOURCE VALUES ('g', 'Gripping to the very last scene.', 'positive', 'web')");
+        sql("ALTER TABLE SOURCE SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+        ScoringResult second = score(config);
+        assertEquals(SourceRange.ALL, second.range().read(), "the insert made while the feed was off is not lost");
+        assertTrue(second.range().reason().startsWith("the changes after version "), second.range().reason());
+        assertEquals(1, second.scored());
+        assertEquals(6, second.skipped());
+    }
+
+    @Test
     void aSourceWithoutItsChangeFeedIsReadWholeAndSaysHowToTurnItOn() {
         createSource(false);
         JobConfig config = config();

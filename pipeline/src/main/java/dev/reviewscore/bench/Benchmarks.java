@@ -289,14 +289,11 @@ public final class Benchmarks {
         double withoutTextTwice = sparkBench.endToEnd(sparkBench.config(sourceTwice, bundle, name + "-no-text-x2",
                 settings.batchSize(), settings.threads(), 2, false), bundle).duration().toNanos() / 1e9;
         progress.step("1-2. " + name + ": done");
-        StringBuilder stages = new StringBuilder();
-        last.stages().forEach((stage, time) -> stages.append(stages.length() == 0 ? "" : ", ").append(stage)
-                .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
         pipeline.add(name, size, pairs, rate(medianRaw), rate(median(endToEnd)), medianAndRange(ratios),
                 rate(scoreOnly), ratio(scoreOnly / medianRaw), rate(medianRawMarginal), rate(median(marginal)),
                 medianAndRange(marginalRatios), ratio(size / withoutText / medianRaw),
                 ratio(size / (withoutTextTwice - withoutText) / medianRawMarginal),
-                String.format(Locale.ROOT, "%.1f", median(fixedCost)), stages.toString());
+                String.format(Locale.ROOT, "%.1f", median(fixedCost)), SparkBenchmark.steps(last));
     }
 
     private static double median(double[] values) {

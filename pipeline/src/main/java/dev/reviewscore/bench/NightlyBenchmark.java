@@ -132,10 +132,7 @@ final class NightlyBenchmark {
         long start = System.nanoTime();
         ScoringResult result = new ScoringJob(spark, job, bundle, RunInfo.start()).execute();
         double seconds = (System.nanoTime() - start) / 1e9;
-        StringBuilder steps = new StringBuilder();
-        result.stages().forEach((stage, time) -> steps.append(steps.length() == 0 ? "" : ", ").append(stage)
-                .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
-        return new Run(result, seconds, steps.toString());
+        return new Run(result, seconds, SparkBenchmark.steps(result));
     }
 
     private record Run(ScoringResult result, double seconds, String steps) {}

@@ -18,6 +18,7 @@ import dev.reviewscore.source.ReviewSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -77,6 +78,14 @@ final class SparkBenchmark {
     /** The whole scoring job (read, check, score, MERGE into a new Delta table, rejects), timed. */
     ScoringResult endToEnd(JobConfig config, ModelBundle bundle) {
         return new ScoringJob(spark, config, bundle, RunInfo.start()).execute();
+    }
+
+    /** A scoring run's steps and their seconds, for example {@code read 1.2, score 9.2, merge 1.7}. */
+    static String steps(ScoringResult result) {
+        StringBuilder steps = new StringBuilder();
+        result.stages().forEach((stage, time) -> steps.append(steps.length() == 0 ? "" : ", ").append(stage)
+                .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
+        return steps.toString();
     }
 
     /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */

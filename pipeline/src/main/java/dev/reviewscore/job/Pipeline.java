@@ -156,8 +156,8 @@ public final class Pipeline {
         }
         String version = evaluatedVersion();
         Dataset<Row> all = DeltaTables.read(spark, table);
-        if (List.of(all.columns()).contains("source_deleted_at")) {
-            all = all.where(col("source_deleted_at").isNull());
+        if (List.of(all.columns()).contains(ScoringJob.DELETED_AT)) {
+            all = all.where(col(ScoringJob.DELETED_AT).isNull());
         }
         Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
         List<String> labels = bundle.labels();

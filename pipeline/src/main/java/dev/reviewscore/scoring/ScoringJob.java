@@ -59,7 +59,7 @@ public final class ScoringJob {
     /** Marks rows this model version already scored with the same text (skipped, not scored again). */
     private static final String ALREADY_SCORED = "already_scored";
     /** The scored table's column marking scores of reviews the source deleted. */
-    private static final String DELETED_AT = "source_deleted_at";
+    public static final String DELETED_AT = "source_deleted_at";
     /** The Spark job description of the step that runs the model, after the run id. */
     public static final String SCORING_STEP = "scoring reviews";
 
@@ -240,9 +240,9 @@ public final class ScoringJob {
         if (!DeltaTables.exists(spark, table)) {
             return null;
         }
-        long version = spark.sql("DESCRIBE HISTORY " + DeltaTables.sqlName(table) + " LIMIT 1").first()
+        long version = spark.sql("DESCRIBE HISTORY " + table.sqlName() + " LIMIT 1").first()
                 .getLong(0);
-        Dataset<Row> scores = spark.sql("SELECT * FROM " + DeltaTables.sqlName(table) + " VERSION AS OF " + version)
+        Dataset<Row> scores = spark.sql("SELECT * FROM " + table.sqlName() + " VERSION AS OF " + version)
                 .where(col("model_version").equalTo(lit(bundle.version())));
         if (List.of(scores.columns()).contains(DELETED_AT)) {
             scores = scores.where(col(DELETED_AT).isNull());

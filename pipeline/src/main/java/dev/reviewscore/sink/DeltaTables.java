@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,7 +79,7 @@ public final class DeltaTables {
                     + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + String.join(", ", partitionBy) + ")")
                     + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "'"
                     + properties.entrySet().stream().map(p -> ", " + sqlString(p.getKey()) + " = "
-                            + sqlString(p.getValue())).collect(java.util.stream.Collectors.joining()) + ")";
+                            + sqlString(p.getValue())).collect(Collectors.joining()) + ")";
             WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
             LOG.info("Created Delta table {}", location);
             return;
@@ -100,7 +101,7 @@ public final class DeltaTables {
     }
 
     private static void upgrade(SparkSession spark, TableLocation location, StructType schema) {
-        Dataset<Row> properties = spark.sql("SHOW TBLPROPERTIES " + sqlName(location));
+        Dataset<Row> properties = spark.sql("SHOW TBLPROPERTIES " + location.sqlName());
         List<Row> version = properties.where(properties.col("key").equalTo(TableSchemas.VERSION_PROPERTY))
                 .collectAsList();
         String found = version.isEmpty() ? null : version.get(0).getString(1);
@@ -118,13 +119,13 @@ public final class DeltaTables {
             if (!present.contains(field.name())) {
                 String comment = field.getComment().isDefined() ? " COMMENT " + sqlString(field.getComment().get())
                         : "";
-                String ddl = "ALTER TABLE " + sqlName(location) + " ADD COLUMNS (`" + field.name() + "` "
+                String ddl = "ALTER TABLE " + location.sqlName() + " ADD COLUMNS (`" + field.name() + "` "
                         + field.dataType().sql() + comment + ")";
                 WriteConflicts.retry("upgrade " + location, () -> spark.sql(ddl));
                 added.add(field.name());
             }
         }
-        WriteConflicts.retry("upgrade " + location, () -> spark.sql("ALTER TABLE " + sqlName(location)
+        WriteConflicts.retry("upgrade " + location, () -> spark.sql("ALTER TABLE " + location.sqlName()
                 + " SET TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')"));
         LOG.info("Upgraded {} from schema version {} to {}: added columns {}", location, found, TableSchemas.VERSION,
                 added);
@@ -187,10 +188,5 @@ public final class DeltaTables {
         } else {
             writer.save(location.path());
         }
-    }
-
-    /** The table as SQL can name it. */
-    public static String sqlName(TableLocation location) {
-        return location.sqlName();
     }
 }

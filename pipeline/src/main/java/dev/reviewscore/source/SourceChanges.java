@@ -97,7 +97,7 @@ public final class SourceChanges {
                     + CHANGE_FEED + " = true) makes later runs read only what changed");
         }
         if (last.version() == detail.version()) {
-            Dataset<Row> none = spark.createDataFrame(List.of(), detail.schema());
+            Dataset<Row> none = snapshot(spark, config.location(), detail.version()).limit(0);
             Dataset<Row> noIds = spark.createDataFrame(List.of(),
                     new StructType().add(ReviewColumns.REVIEW_ID, DataTypes.StringType));
             return new Read(none, noIds, new SourceRange(SourceRange.CHANGES, detail.id(),
@@ -145,8 +145,12 @@ public final class SourceChanges {
                 detail == null ? null : detail.version(), reason);
         LOG.info("Reading {}: {}", config.location(), range.describe());
         Dataset<Row> rows = detail == null ? ReviewSource.read(spark, config)
-                : spark.sql("SELECT * FROM " + config.location().sqlName() + " VERSION AS OF " + detail.version());
+                : snapshot(spark, config.location(), detail.version());
         return new Read(rows, null, range);
+    }
+
+    private static Dataset<Row> snapshot(SparkSession spark, TableLocation location, long version) {
+        return spark.sql("SELECT * FROM " + location.sqlName() + " VERSION AS OF " + version);
     }
 
     private static Dataset<Row> changes(SparkSession spark, TableLocation location, long from, long to) {
@@ -176,11 +180,10 @@ public final class SourceChanges {
         }
         Map<String, String> properties = row.getJavaMap(row.fieldIndex("properties"));
         long version = spark.sql("DESCRIBE HISTORY " + location.sqlName() + " LIMIT 1").first().getLong(0);
-        StructType schema = spark.sql("SELECT * FROM " + location.sqlName() + " VERSION AS OF " + version).schema();
-        return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)), schema);
+        return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)));
     }
 
-    private record Detail(String id, long version, boolean changeFeed, StructType schema) {}
+    private record Detail(String id, long version, boolean changeFeed) {}
 
     private static boolean historyGone(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

@@ -3,7 +3,6 @@ package dev.reviewscore.scoring;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sha2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,7 +131,7 @@ class IncrementalReadTest {
         assertTrue(changes.balanced());
 
         Dataset<Row> scored = DeltaTables.read(spark, config.output().scored());
-        Row detail = spark.sql("DESCRIBE DETAIL " + DeltaTables.sqlName(config.output().scored())).first();
+        Row detail = spark.sql("DESCRIBE DETAIL " + config.output().scored().sqlName()).first();
         assertEquals("true", detail.<String, String>getJavaMap(detail.fieldIndex("properties"))
                 .get("delta.enableDeletionVectors"), "updates write deletion vectors, not whole files");
         Dataset<Row> now = spark.sql("SELECT * FROM " + source());
@@ -164,7 +163,7 @@ class IncrementalReadTest {
                 .orderBy("review_id").collectAsList();
         assertEquals(List.of("b", "c"), marked.stream().map(row -> row.getString(0)).toList());
         Timestamp at = marked.get(0).getTimestamp(1);
-        assertNotNull(at);
+        assertEquals(at, marked.get(1).getTimestamp(1), "one run marked both");
 
         assertEquals(0, score(config).deleted(), "a mark is set once");
         sql("INSERT INTO SOURCE VALUES ('b', 'Dreadful and dull from start to end.', 'negative', 'web')");
@@ -173,6 +172,8 @@ class IncrementalReadTest {
         Row b = DeltaTables.read(spark, config.output().scored()).where("review_id = 'b'").first();
         assertNull(b.getAs("source_deleted_at"));
         assertEquals(back.runId(), b.getAs("run_id"));
+        assertEquals(at, DeltaTables.read(spark, config.output().scored()).where("review_id = 'c'").first()
+                .getAs("source_deleted_at"), "c stays marked as the deleting run marked it");
     }
 
     @Test

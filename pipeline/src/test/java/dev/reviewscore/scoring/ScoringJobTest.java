@@ -103,7 +103,7 @@ class ScoringJobTest {
         long correct = table.where(col("label").equalTo(col("predicted_label"))).count();
         long labeled = table.where(col("label").isNotNull()).count();
         assertTrue(correct > 0.85 * labeled, correct + " of " + labeled + " correct");
-        Row commit = spark.sql("DESCRIBE HISTORY " + DeltaTables.sqlName(config.output().scored()) + " LIMIT 1")
+        Row commit = spark.sql("DESCRIBE HISTORY " + config.output().scored().sqlName() + " LIMIT 1")
                 .select("operation", "userMetadata").first();
         assertEquals("MERGE", commit.getString(0));
         assertEquals("reviewscore run " + first.runId(), commit.getString(1), "the commit names the run");
@@ -184,7 +184,7 @@ class ScoringJobTest {
         Dataset<Row> table = scored(v2);
         assertEquals(4, table.count());
         assertEquals(2, table.select("model_version").distinct().count());
-        Row detail = spark.sql("DESCRIBE DETAIL " + DeltaTables.sqlName(v2.output().scored())).first();
+        Row detail = spark.sql("DESCRIBE DETAIL " + v2.output().scored().sqlName()).first();
         assertEquals(List.of("model_version"), detail.getList(detail.fieldIndex("partitionColumns")));
     }
 

@@ -71,7 +71,7 @@ class TableSchemasTest {
         for (Map.Entry<String, StructType> table : TABLES.entrySet()) {
             TableLocation location = TableLocation.atPath(dir.resolve(table.getKey()).toString());
             DeltaTables.ensureTable(spark, location, table.getValue(), List.of());
-            Row property = spark.sql("SHOW TBLPROPERTIES " + DeltaTables.sqlName(location) + " ("
+            Row property = spark.sql("SHOW TBLPROPERTIES " + location.sqlName() + " ("
                     + TableSchemas.VERSION_PROPERTY + ")").first();
             assertEquals(Integer.toString(TableSchemas.VERSION), property.getString(1), table.getKey());
             StructType written = DeltaTables.read(spark, location).schema();

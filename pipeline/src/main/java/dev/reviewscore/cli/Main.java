@@ -146,14 +146,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** A command that scores: it takes {@code --full}. */
+    /** A command that scores: its {@code --full} rescores every review. */
     abstract static class ScoringCommand extends JobCommand {
-        @Option(names = "--full", description = "Rescore every review, not only new or changed ones.")
+        @Option(names = "--full", description = "Rescore every review, not only new or changed ones; a run also "
+                + "evaluates from every scored row and rebuilds the aggregates table.")
         boolean full;
 
         @Override
         List<String> extraOverrides() {
-            return full ? List.of("scoring.full=true") : List.of();
+            return full ? List.of("scoring.full=true", "evaluation.full=true") : List.of();
         }
     }
 
@@ -165,7 +166,16 @@ public final class Main implements Callable<Integer> {
     /** Evaluates the scored table. */
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = "Evaluate the scored table: metrics table, JSON and Markdown reports.")
-    static final class Evaluate extends JobCommand {}
+    static final class Evaluate extends JobCommand {
+        @Option(names = "--full", description = "Compute the metrics from every scored row and rebuild the "
+                + "aggregates table, instead of merging the scored table's changes into it.")
+        boolean full;
+
+        @Override
+        List<String> extraOverrides() {
+            return full ? List.of("evaluation.full=true") : List.of();
+        }
+    }
 
     /** Scores, then evaluates. */
     @Command(name = "run", mixinStandardHelpOptions = true,

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param settings confidence level, bootstrap replicates, target precision and error examples
  * @param compareWith a champion model version to compare the evaluated version with, or null
  *     ({@code evaluation.compare-with})
+ * @param full whether the metrics are computed from every scored row, and the aggregates table rebuilt from them,
+ *     instead of merging the scored table's changes into the aggregates ({@code evaluation.full})
  */
 public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluationSettings settings,
-                               String compareWith) implements Serializable {
+                               String compareWith, boolean full) implements Serializable {
 
     /** Copies the slices, keeping their order. */
     public EvaluationConfig {

@@ -125,7 +125,7 @@ public final class JobConfigLoader {
                                 reader.integer("evaluation.bootstrap-replicates"),
                                 reader.number("evaluation.target-precision"),
                                 reader.integer("evaluation.error-examples")),
-                        reader.optString("evaluation.compare-with")),
+                        reader.optString("evaluation.compare-with"), reader.bool("evaluation.full")),
                 new QualityGates(reader.optNumber("gates.min-accuracy"), reader.optNumber("gates.min-auc"),
                         reader.optNumber("gates.min-macro-f1"), reader.optNumber("gates.max-log-loss"),
                         reader.optNumber("gates.max-drift"), reader.optNumber("gates.max-reject-rate"),
@@ -282,6 +282,7 @@ public final class JobConfigLoader {
                 optionalTable(reader, "output.slice-metrics", metrics.sibling("review_slice_metrics")),
                 optionalTable(reader, "output.latest", metrics.sibling("review_latest_metrics")),
                 optionalTable(reader, "output.state", metrics.sibling("review_source_state")),
+                optionalTable(reader, "output.aggregates", metrics.sibling("review_aggregates")),
                 reader.optString("output.scheduler-run-id"), resolvePath(reports), reader.strings("output.partition-by"),
                 reader.bool("output.keep-text"), reader.bool("output.deletion-vectors"));
     }

@@ -17,6 +17,8 @@ import java.util.List;
  *     next to the metrics table, named {@code review_latest_metrics})
  * @param state the Delta table with the source version each (scored table, source, model version) was read up to
  *     ({@code output.state}; default: next to the metrics table, named {@code review_source_state})
+ * @param aggregates the Delta table with the exact aggregates evaluations are computed from ({@code output.aggregates};
+ *     default: next to the metrics table, named {@code review_aggregates})
  * @param schedulerRunId the scheduler's id for this run, written to the runs table, or null
  *     ({@code output.scheduler-run-id})
  * @param reportDir the folder for JSON and Markdown reports ({@code output.reports})
@@ -29,6 +31,7 @@ import java.util.List;
  */
 public record OutputConfig(TableLocation scored, TableLocation rejects, TableLocation metrics, TableLocation runs,
                            TableLocation sliceMetrics, TableLocation latest, TableLocation state,
+                           TableLocation aggregates,
                            String schedulerRunId, String reportDir,
                            List<String> partitionBy, boolean keepText, boolean deletionVectors)
         implements Serializable {

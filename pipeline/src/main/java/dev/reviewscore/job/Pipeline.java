@@ -14,6 +14,7 @@ import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.gates.GateViolation;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
+import dev.reviewscore.metrics.AggregatesTable;
 import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.Metric;
@@ -63,6 +64,7 @@ public final class Pipeline {
     private Evaluation evaluation;
     private Instant evaluatedAt;
     private double evaluateSeconds;
+    private String evaluatedFrom;
 
     /**
      * @param spark the session
@@ -181,9 +183,14 @@ public final class Pipeline {
         }
         long start = System.nanoTime();
         evaluatedAt = Instant.now();
-        evaluation = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
+        ReviewEvaluator evaluator = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
                 .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
-                .withSettings(config.evaluation().settings()).withModel(name, version).evaluate(scores);
+                .withSettings(config.evaluation().settings()).withModel(name, version);
+        AggregatesTable.Result fromAggregates = new AggregatesTable(spark, config.output().aggregates(), table,
+                run.commitTag()).evaluate(evaluator, config.evaluation().full()
+                        ? "a full evaluation (evaluation.full)" : null);
+        evaluation = fromAggregates.evaluation();
+        evaluatedFrom = fromAggregates.from();
         String champion = config.evaluation().compareWith();
         if (champion != null) {
             evaluation = evaluation.withComparison(compare(all, champion, scores, version, labels));
@@ -203,6 +210,7 @@ public final class Pipeline {
 
         out.printf("Evaluation of %s version %s: %d labeled of %d scored reviews%n", name, version,
                 evaluation.overall().labeled(), evaluation.overall().rows());
+        out.println("Computed from " + evaluation.basis());
         out.print(ModelCardBlock.render(evaluation.overall()));
         out.println("Metrics table: " + config.output().metrics());
         for (Path file : files) {
@@ -308,6 +316,7 @@ public final class Pipeline {
         if (evaluation != null) {
             values.put("evaluate_seconds", evaluateSeconds);
             values.put("evaluated_rows", evaluation.overall().rows());
+            values.put("evaluated_from", evaluatedFrom);
             values.put(Metric.LABELED_ROWS.metricName(), evaluation.overall().labeled());
             values.put(Metric.ACCURACY.metricName(), Metric.ACCURACY.read(evaluation.overall()));
             values.put(Metric.AUC.metricName(), Metric.AUC.read(evaluation.overall()));

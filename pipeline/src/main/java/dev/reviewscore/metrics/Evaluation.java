@@ -14,10 +14,12 @@ import java.util.List;
  * @param thresholds the threshold analysis of a binary model, or null
  * @param examples the most confidently wrong reviews per true class, then those nearest the threshold
  * @param comparison this version (the challenger) against a champion version, or null
+ * @param basis what the metrics were computed from when not from the rows themselves (the aggregates table, and how
+ *     it was brought up to date), else null
  */
 public record Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
                          List<SliceEvaluation> slices, ScoreCurves curves, ThresholdAnalysis thresholds,
-                         List<ErrorExample> examples, Comparison comparison) {
+                         List<ErrorExample> examples, Comparison comparison, String basis) {
 
     /** Copies the lists. */
     public Evaluation {
@@ -29,13 +31,13 @@ public record Evaluation(String modelName, String modelVersion, List<String> lab
     /** An evaluation without threshold analysis and examples. */
     public Evaluation(String modelName, String modelVersion, List<String> labels, String positiveLabel,
                       List<SliceEvaluation> slices, ScoreCurves curves) {
-        this(modelName, modelVersion, labels, positiveLabel, slices, curves, null, List.of(), null);
+        this(modelName, modelVersion, labels, positiveLabel, slices, curves, null, List.of(), null, null);
     }
 
     /** This evaluation with a comparison against a champion version. */
     public Evaluation withComparison(Comparison against) {
         return new Evaluation(modelName, modelVersion, labels, positiveLabel, slices, curves, thresholds, examples,
-                against);
+                against, basis);
     }
 
     /** The evaluation of the whole table. */

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
@@ -17,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationSettings;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,7 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -37,16 +36,23 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Evaluates a scored table on the cluster. Rows never travel to the driver: the driver collects only aggregates
- * (counts per slice, confusion counts, log-loss sums, and one AUC partial per partition and slice), then computes
- * the metrics with {@link ClassificationMetrics} and {@link RocAuc}. No window or sort spans the whole table in one
- * partition: the exact AUC uses a range-partitioned sort.
+ * Evaluates a scored table on the cluster. Rows never travel to the driver: the rows are first summed into exact,
+ * additive aggregates ({@link #histogram}: reviews and log-loss sums per slice value, true label, predicted label and
+ * distinct score; {@link #replicates}: each slice's bootstrap sums), and every metric is computed from those with
+ * {@link ClassificationMetrics} and {@link RocAuc}. An evaluation from rows and one from the same aggregates kept in a
+ * table ({@link AggregatesTable}) are the same to the last bit. No window or sort spans the whole table in one
+ * partition: the exact AUC sums each score bin on its own.
  *
  * <p>Log loss follows scikit-learn's {@code log_loss}: probabilities are clipped to {@code [eps, 1 - eps]} with
  * {@code eps} the float64 machine epsilon, each review's probabilities are renormalized to sum to 1, and the loss
- * is the mean of {@code -ln p(true label)}.
+ * is the mean of {@code -ln p(true label)}. Each review's term is summed as a decimal rounded to 18 places, so that
+ * sums do not depend on their order.
  */
 public final class Evaluator {
+    /** A column of rows to aggregate: 1 adds the row, -1 takes it away; absent, every row is added. */
+    static final String SIGN = "__sign";
+    /** The type of exact log-loss sums. */
+    static final String LOSS_TYPE = "decimal(30,18)";
     private static final String EPS = "2.220446049250313E-16";
     private static final String SLICE_NAME = "slice_name";
     private static final String SLICE_VALUE = "slice_value";
@@ -54,7 +60,7 @@ public final class Evaluator {
     private Evaluator() {}
 
     /**
-     * Evaluates the scores of one model version.
+     * Evaluates the scores of one model version from its rows.
      *
      * @param scored rows of the scored table for that model version
      * @param modelName the model's name
@@ -70,79 +76,134 @@ public final class Evaluator {
     public static Evaluation evaluate(Dataset<Row> scored, String modelName, String modelVersion,
                                       List<String> labels, int positiveIndex, Map<String, String> slices,
                                       EvaluationSettings settings) {
-        Dataset<Row> base = sliced(scored, labels, positiveIndex, slices).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> histogram = histogram(scored, labels, positiveIndex, slices)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Map<List<String>, long[]> counts = new LinkedHashMap<>();
-            Map<List<String>, Double> lossSums = new HashMap<>();
-            for (Row row : base.groupBy(SLICE_NAME, SLICE_VALUE)
-                    .agg(count(lit(1)), count(col("label_index")), sum(col("loss_term")))
-                    .collectAsList()) {
-                List<String> slice = List.of(row.getString(0), row.getString(1));
-                counts.put(slice, new long[] {row.getLong(2), row.getLong(3)});
-                lossSums.put(slice, row.isNullAt(4) ? null : row.getDouble(4));
-            }
-            Map<List<String>, long[][]> confusion = new HashMap<>();
-            for (Row row : base.where(col("label_index").isNotNull())
-                    .groupBy(SLICE_NAME, SLICE_VALUE, "label_index", "predicted_index").count().collectAsList()) {
-                List<String> slice = List.of(row.getString(0), row.getString(1));
-                confusion.computeIfAbsent(slice, s -> new long[labels.size()][labels.size()])
-                        [row.getInt(2)][row.getInt(3)] = row.getLong(4);
-            }
-            Map<List<String>, List<RocAuc.Partial>> aucPartials =
-                    positiveIndex < 0 ? Map.of() : aucPartials(base);
-            Map<List<String>, PoissonBootstrap.Replicates> replicates = settings.bootstrapReplicates() == 0
-                    ? Map.of() : replicates(scored, labels.size(), slices, settings.bootstrapReplicates());
-
-            List<SliceEvaluation> evaluations = new ArrayList<>();
-            List<String> names = new ArrayList<>(List.of(SliceEvaluation.ALL));
-            names.addAll(slices.keySet());
-            List<List<String>> order = new ArrayList<>(counts.keySet());
-            order.sort(Comparator.comparing((List<String> s) -> names.indexOf(s.get(0))).thenComparing(s -> s.get(1)));
-            for (List<String> slice : order) {
-                long rows = counts.get(slice)[0];
-                long labeled = counts.get(slice)[1];
-                ConfusionMatrix matrix = new ConfusionMatrix(labels,
-                        confusion.getOrDefault(slice, new long[labels.size()][labels.size()]));
-                Double loss = labeled == 0 || lossSums.get(slice) == null ? null : lossSums.get(slice) / labeled;
-                RocAuc.Estimate auc = null;
-                String aucNote;
-                if (positiveIndex < 0) {
-                    aucNote = "no positive label: set model.positive-label to compute AUC for a model with "
-                            + labels.size() + " labels";
-                } else {
-                    auc = RocAuc.combine(aucPartials.getOrDefault(slice, List.of()));
-                    aucNote = auc != null ? null : "only one class among the labeled reviews: AUC is undefined";
-                }
-                SliceIntervals intervals = SliceIntervals.compute(matrix, auc, replicates.get(slice),
-                        settings.confidenceLevel());
-                evaluations.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss,
-                        auc == null ? null : auc.auc(), aucNote, intervals));
-            }
-            if (evaluations.isEmpty()) {
-                evaluations.add(new SliceEvaluation(SliceEvaluation.ALL, SliceEvaluation.ALL, 0, 0,
-                        new ConfusionMatrix(labels, new long[labels.size()][labels.size()]), null, null,
-                        "no scored reviews", new SliceIntervals(settings.confidenceLevel(), Map.of(), Map.of())));
-            }
-            ScoreCurves curves = positiveIndex < 0 ? null : curves(base);
-            ThresholdAnalysis thresholds = curves == null || labels.size() != 2 ? null
-                    : ThresholdAnalysis.of(curves, settings.targetPrecision());
-            return new Evaluation(modelName, modelVersion, labels,
-                    positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations, curves, thresholds,
-                    examples(scored, labels, positiveIndex, slices, settings.errorExamples()), null);
+            return fromAggregates(histogram, replicates(scored, labels.size(), slices, settings),
+                    examples(scored, labels, positiveIndex, slices, settings.errorExamples()),
+                    new Described(modelName, modelVersion, labels, positiveIndex, List.copyOf(slices.keySet()),
+                            settings, null));
         } finally {
-            base.unpersist();
+            histogram.unpersist();
         }
     }
 
-    /** One row per review and slice: slice name and value, true and predicted index, score, loss term. */
+    /**
+     * What an evaluation describes.
+     *
+     * @param modelName the model's name
+     * @param modelVersion the version
+     * @param labels the model's labels in index order
+     * @param positiveIndex the label AUC is computed for, or -1 for none
+     * @param sliceNames the slices, in the order the report lists them
+     * @param settings the confidence level, target precision and error examples
+     * @param basis what the aggregates were computed from, or null for the rows evaluated
+     */
+    record Described(String modelName, String modelVersion, List<String> labels, int positiveIndex,
+                     List<String> sliceNames, EvaluationSettings settings, String basis) {}
+
+    /**
+     * The exact, additive aggregates of scored rows: one row per slice value, true label, predicted label and
+     * positive-label score ({@code slice_name, slice_value, label_index, predicted_index, score}), with the number of
+     * reviews ({@code reviews}) and the decimal sum of their log-loss terms ({@code loss_sum}, zero for unlabeled
+     * reviews). Rows whose {@value #SIGN} is -1 are taken away instead of added, so the aggregates of a table's
+     * changes update the aggregates of the table.
+     */
+    static Dataset<Row> histogram(Dataset<Row> scored, List<String> labels, int positiveIndex,
+                                  Map<String, String> slices) {
+        Column sign = List.of(scored.columns()).contains(SIGN) ? col(SIGN) : lit(1);
+        Column loss = lossTerm().cast(LOSS_TYPE);
+        Column signedLoss = when(sign.gt(0), loss).otherwise(loss.unary_$minus());
+        return sliced(scored, labels, positiveIndex, slices, List.of(sign.as(SIGN), signedLoss.as("loss_term")))
+                .groupBy(SLICE_NAME, SLICE_VALUE, "label_index", "predicted_index", "score")
+                .agg(sum(col(SIGN)).cast("bigint").as("reviews"),
+                        coalesce(sum(col("loss_term")), lit(0).cast(LOSS_TYPE)).cast(LOSS_TYPE).as("loss_sum"));
+    }
+
+    /**
+     * Evaluates from aggregates.
+     *
+     * @param histogram the aggregates ({@link #histogram}); rows that count no review are left out
+     * @param replicates each slice's bootstrap sums; empty for no bootstrap
+     * @param examples the reviews to read
+     * @param described what the evaluation describes
+     */
+    static Evaluation fromAggregates(Dataset<Row> histogram, Map<List<String>, PoissonBootstrap.Replicates> replicates,
+                                     List<ErrorExample> examples, Described described) {
+        List<String> labels = described.labels();
+        int positiveIndex = described.positiveIndex();
+        EvaluationSettings settings = described.settings();
+        Dataset<Row> counted = histogram.where(col("reviews").notEqual(0));
+        Map<List<String>, long[]> counts = new LinkedHashMap<>();
+        Map<List<String>, BigDecimal> lossSums = new HashMap<>();
+        for (Row row : counted.groupBy(SLICE_NAME, SLICE_VALUE)
+                .agg(sum(col("reviews")), sum(when(col("label_index").isNotNull(), col("reviews")).otherwise(0L)),
+                        sum(col("loss_sum")))
+                .collectAsList()) {
+            List<String> slice = List.of(row.getString(0), row.getString(1));
+            counts.put(slice, new long[] {row.getLong(2), row.getLong(3)});
+            lossSums.put(slice, row.getDecimal(4));
+        }
+        Map<List<String>, long[][]> confusion = new HashMap<>();
+        for (Row row : counted.where(col("label_index").isNotNull())
+                .groupBy(SLICE_NAME, SLICE_VALUE, "label_index", "predicted_index").agg(sum(col("reviews")))
+                .collectAsList()) {
+            List<String> slice = List.of(row.getString(0), row.getString(1));
+            confusion.computeIfAbsent(slice, s -> new long[labels.size()][labels.size()])
+                    [row.getInt(2)][row.getInt(3)] = row.getLong(4);
+        }
+        Map<List<String>, List<ScoreRun>> runs = positiveIndex < 0 ? Map.of() : scoreRuns(counted, positiveIndex);
+
+        List<SliceEvaluation> evaluations = new ArrayList<>();
+        List<String> names = new ArrayList<>(List.of(SliceEvaluation.ALL));
+        names.addAll(described.sliceNames());
+        List<List<String>> order = new ArrayList<>(counts.keySet());
+        order.sort(Comparator.comparing((List<String> s) -> names.indexOf(s.get(0))).thenComparing(s -> s.get(1)));
+        for (List<String> slice : order) {
+            long rows = counts.get(slice)[0];
+            long labeled = counts.get(slice)[1];
+            ConfusionMatrix matrix = new ConfusionMatrix(labels,
+                    confusion.getOrDefault(slice, new long[labels.size()][labels.size()]));
+            Double loss = labeled == 0 ? null : lossSums.get(slice).doubleValue() / labeled;
+            RocAuc.Estimate auc = null;
+            String aucNote;
+            if (positiveIndex < 0) {
+                aucNote = "no positive label: set model.positive-label to compute AUC for a model with "
+                        + labels.size() + " labels";
+            } else {
+                auc = RocAuc.combine(runs.getOrDefault(slice, List.of()).stream().map(ScoreRun::partial).toList());
+                aucNote = auc != null ? null : "only one class among the labeled reviews: AUC is undefined";
+            }
+            SliceIntervals intervals = SliceIntervals.compute(matrix, auc, replicates.get(slice),
+                    settings.confidenceLevel());
+            evaluations.add(new SliceEvaluation(slice.get(0), slice.get(1), rows, labeled, matrix, loss,
+                    auc == null ? null : auc.auc(), aucNote, intervals));
+        }
+        if (evaluations.isEmpty()) {
+            evaluations.add(new SliceEvaluation(SliceEvaluation.ALL, SliceEvaluation.ALL, 0, 0,
+                    new ConfusionMatrix(labels, new long[labels.size()][labels.size()]), null, null,
+                    "no scored reviews", new SliceIntervals(settings.confidenceLevel(), Map.of(), Map.of())));
+        }
+        ScoreCurves curves = positiveIndex < 0 ? null
+                : curves(runs.getOrDefault(List.of(SliceEvaluation.ALL, SliceEvaluation.ALL), List.of()));
+        ThresholdAnalysis thresholds = curves == null || labels.size() != 2 ? null
+                : ThresholdAnalysis.of(curves, settings.targetPrecision());
+        return new Evaluation(described.modelName(), described.modelVersion(), labels,
+                positiveIndex < 0 ? null : labels.get(positiveIndex), evaluations, curves, thresholds, examples, null,
+                described.basis());
+    }
+
+    /**
+     * One row per review and slice: slice name and value, true and predicted index, positive-label score, and the
+     * given columns.
+     */
     private static Dataset<Row> sliced(Dataset<Row> scored, List<String> labels, int positiveIndex,
-                                       Map<String, String> slices) {
+                                       Map<String, String> slices, List<Column> more) {
         Column score = positiveIndex < 0 ? lit(null).cast("double")
                 : element_at(col("probabilities"), lit(labels.get(positiveIndex)));
-        Column lossTerm = lossTerm();
-        Column positive = col("label_index").equalTo(lit(positiveIndex));
-        List<Column> measures = List.of(col("label_index"), col("predicted_index"), score.as("score"),
-                positive.as("is_positive"), lossTerm.as("loss_term"));
+        List<Column> measures = new ArrayList<>(List.of(col("label_index"), col("predicted_index"),
+                score.as("score")));
+        measures.addAll(more);
         Dataset<Row> all = scored.select(withSlice(lit(SliceEvaluation.ALL), lit(SliceEvaluation.ALL), measures));
         for (Map.Entry<String, String> slice : slices.entrySet()) {
             Column value;
@@ -192,7 +253,7 @@ public final class Evaluator {
      * of 0.5: each a bounded top-k (Spark's TakeOrderedAndProject keeps k rows per partition), never a sort of the
      * table.
      */
-    private static List<ErrorExample> examples(Dataset<Row> scored, List<String> labels, int positiveIndex,
+    static List<ErrorExample> examples(Dataset<Row> scored, List<String> labels, int positiveIndex,
                                                Map<String, String> slices, int k) {
         if (k == 0) {
             return List.of();
@@ -240,129 +301,151 @@ public final class Evaluator {
                 row.getDouble(4), row.isNullAt(5) ? null : row.getDouble(5), values);
     }
 
-    /** The whole table's labeled scores in fine bins: one small aggregation. */
-    private static ScoreCurves curves(Dataset<Row> base) {
-        long[] positives = new long[ScoreCurves.BINS];
-        long[] negatives = new long[ScoreCurves.BINS];
-        double[] sums = new double[ScoreCurves.BINS];
+    /**
+     * One slice's labeled reviews in one bin of {@link ScoreCurves}: its AUC partial and the sum of its scores.
+     *
+     * @param bin the bin
+     * @param partial the bin's distinct scores summed in ascending order
+     * @param scoreSum the sum of the bin's scores, one per review
+     */
+    private record ScoreRun(int bin, RocAuc.Partial partial, double scoreSum) {}
+
+    /**
+     * Each slice's AUC partials, one per score bin, in bin order: the labeled aggregates grouped by score, then
+     * hash-partitioned by (slice, bin) and sorted by score within. A bin's sums do not depend on how Spark splits the
+     * work, so the same aggregates give the same AUC, variance and curves to the last bit.
+     */
+    private static Map<List<String>, List<ScoreRun>> scoreRuns(Dataset<Row> counted, int positiveIndex) {
+        Column positive = col("label_index").equalTo(lit(positiveIndex));
         Column bin = least(greatest(floor(col("score").multiply(ScoreCurves.BINS)), lit(0)),
                 lit(ScoreCurves.BINS - 1)).cast("int");
-        for (Row row : base.where(col(SLICE_NAME).equalTo(SliceEvaluation.ALL)
-                        .and(col("label_index").isNotNull()).and(col("score").isNotNull()))
-                .groupBy(bin.as("bin"))
-                .agg(sum(when(col("is_positive"), 1L).otherwise(0L)), sum(when(col("is_positive"), 0L).otherwise(1L)),
-                        sum(col("score")))
-                .collectAsList()) {
-            positives[row.getInt(0)] = row.getLong(1);
-            negatives[row.getInt(0)] = row.getLong(2);
-            sums[row.getInt(0)] = row.getDouble(3);
-        }
-        return new ScoreCurves(positives, negatives, sums);
-    }
-
-    /** AUC partials per slice, in score order: a range-partitioned sort of the score histogram. */
-    private static Map<List<String>, List<RocAuc.Partial>> aucPartials(Dataset<Row> base) {
-        Dataset<Row> histogram = base
-                .where(col("label_index").isNotNull().and(col("score").isNotNull()))
+        Dataset<Row> byScore = counted.where(col("label_index").isNotNull().and(col("score").isNotNull()))
                 .groupBy(SLICE_NAME, SLICE_VALUE, "score")
-                .agg(sum(when(col("is_positive"), 1L).otherwise(0L)).as("positives"),
-                        sum(when(col("is_positive"), 0L).otherwise(1L)).as("negatives"));
-        StructType partialSchema = new StructType()
+                .agg(sum(when(positive, col("reviews")).otherwise(0L)).as("positives"),
+                        sum(when(positive, lit(0L)).otherwise(col("reviews"))).as("negatives"))
+                .where(col("positives").notEqual(0).or(col("negatives").notEqual(0)))
+                .withColumn("bin", bin);
+        StructType runSchema = new StructType()
                 .add(SLICE_NAME, DataTypes.StringType)
                 .add(SLICE_VALUE, DataTypes.StringType)
-                .add("partition", DataTypes.IntegerType)
+                .add("bin", DataTypes.IntegerType)
                 .add("positives", DataTypes.LongType)
                 .add("negatives", DataTypes.LongType)
                 .add("twice_wins", DataTypes.LongType)
                 .add("positive_squares", DataTypes.DoubleType)
-                .add("negative_squares", DataTypes.DoubleType);
-        List<Row> partials = histogram
-                .repartitionByRange(col(SLICE_NAME), col(SLICE_VALUE), col("score"))
-                .sortWithinPartitions(SLICE_NAME, SLICE_VALUE, "score")
-                .mapPartitions(new PartialSums(), Encoders.row(partialSchema))
+                .add("negative_squares", DataTypes.DoubleType)
+                .add("score_sum", DataTypes.DoubleType);
+        List<Row> rows = byScore.select(SLICE_NAME, SLICE_VALUE, "bin", "score", "positives", "negatives")
+                .repartition(col(SLICE_NAME), col(SLICE_VALUE), col("bin"))
+                .sortWithinPartitions(SLICE_NAME, SLICE_VALUE, "bin", "score")
+                .mapPartitions(new BinSums(), Encoders.row(runSchema))
                 .collectAsList();
-        Map<List<String>, List<Row>> bySlice = new HashMap<>();
-        for (Row row : partials) {
-            bySlice.computeIfAbsent(List.of(row.getString(0), row.getString(1)), s -> new ArrayList<>()).add(row);
+        Map<List<String>, List<ScoreRun>> result = new HashMap<>();
+        for (Row row : rows) {
+            result.computeIfAbsent(List.of(row.getString(0), row.getString(1)), s -> new ArrayList<>())
+                    .add(new ScoreRun(row.getInt(2), new RocAuc.Partial(row.getLong(3), row.getLong(4),
+                            row.getLong(5), row.getDouble(6), row.getDouble(7)), row.getDouble(8)));
         }
-        Map<List<String>, List<RocAuc.Partial>> result = new HashMap<>();
-        bySlice.forEach((slice, rows) -> {
-            rows.sort(Comparator.comparingInt(r -> r.getInt(2)));
-            result.put(slice, rows.stream()
-                    .map(r -> new RocAuc.Partial(r.getLong(3), r.getLong(4), r.getLong(5), r.getDouble(6),
-                            r.getDouble(7))).toList());
-        });
+        result.values().forEach(runs -> runs.sort(Comparator.comparingInt(ScoreRun::bin)));
         return result;
     }
 
-    /** Sums each slice's run of ascending scores within one partition. */
-    private static final class PartialSums implements MapPartitionsFunction<Row, Row> {
+    /** The whole table's labeled scores in fine bins, from its score runs. */
+    private static ScoreCurves curves(List<ScoreRun> runs) {
+        long[] positives = new long[ScoreCurves.BINS];
+        long[] negatives = new long[ScoreCurves.BINS];
+        double[] sums = new double[ScoreCurves.BINS];
+        for (ScoreRun run : runs) {
+            positives[run.bin()] = run.partial().positives();
+            negatives[run.bin()] = run.partial().negatives();
+            sums[run.bin()] = run.scoreSum();
+        }
+        return new ScoreCurves(positives, negatives, sums);
+    }
+
+    /** Sums each (slice, bin) run of ascending scores within one partition. */
+    private static final class BinSums implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            int partition = TaskContext.getPartitionId();
             List<Row> out = new ArrayList<>();
             String name = null;
             String value = null;
+            int bin = -1;
             RocAuc.Accumulator accumulator = null;
+            double scoreSum = 0;
             while (rows.hasNext()) {
                 Row row = rows.next();
                 String rowName = row.getString(0);
                 String rowValue = row.getString(1);
-                if (accumulator == null || !rowName.equals(name) || !rowValue.equals(value)) {
+                int rowBin = row.getInt(2);
+                if (accumulator == null || !rowName.equals(name) || !rowValue.equals(value) || rowBin != bin) {
                     if (accumulator != null) {
-                        out.add(partialRow(name, value, partition, accumulator.result()));
+                        out.add(runRow(name, value, bin, accumulator.result(), scoreSum));
                     }
                     name = rowName;
                     value = rowValue;
+                    bin = rowBin;
                     accumulator = new RocAuc.Accumulator();
+                    scoreSum = 0;
                 }
-                accumulator.add(row.getLong(3), row.getLong(4));
+                long positives = row.getLong(4);
+                long negatives = row.getLong(5);
+                accumulator.add(positives, negatives);
+                scoreSum += row.getDouble(3) * (positives + negatives);
             }
             if (accumulator != null) {
-                out.add(partialRow(name, value, partition, accumulator.result()));
+                out.add(runRow(name, value, bin, accumulator.result(), scoreSum));
             }
             return out.iterator();
         }
 
-        private static Row partialRow(String name, String value, int partition, RocAuc.Partial partial) {
-            return RowFactory.create(name, value, partition, partial.positives(), partial.negatives(),
-                    partial.twiceWins(), partial.positiveSquares(), partial.negativeSquares());
+        private static Row runRow(String name, String value, int bin, RocAuc.Partial partial, double scoreSum) {
+            return RowFactory.create(name, value, bin, partial.positives(), partial.negatives(),
+                    partial.twiceWins(), partial.positiveSquares(), partial.negativeSquares(), scoreSum);
         }
     }
 
     /**
-     * Each slice's Poisson bootstrap sums: one pass over the reviews (each draws its weights once, for the whole table
-     * and every slice it is in), one row per partition and slice to the driver.
+     * Each slice's Poisson bootstrap sums, empty when the settings ask for no bootstrap: one pass over the labeled
+     * reviews (each draws its weights once, for the whole table and every slice it is in; a row whose
+     * {@value #SIGN} is -1 is taken away), one row per partition and slice to the driver.
      */
-    private static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> scored, int labels,
-                                                                           Map<String, String> slices,
-                                                                           int replicates) {
+    static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> scored, int labels,
+                                                                   Map<String, String> slices,
+                                                                   EvaluationSettings settings) {
+        int replicates = settings.bootstrapReplicates();
+        if (replicates == 0) {
+            return Map.of();
+        }
         StructType schema = new StructType()
                 .add(SLICE_NAME, DataTypes.StringType)
                 .add(SLICE_VALUE, DataTypes.StringType)
                 .add("confusion", DataTypes.createArrayType(DataTypes.LongType, false))
-                .add("loss_sums", DataTypes.createArrayType(DataTypes.DoubleType, false));
+                .add("loss_units", DataTypes.createArrayType(DataTypes.LongType, false));
         List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"), col("label_index"),
-                col("predicted_index"), lossTerm()));
+                col("predicted_index"), lossTerm(),
+                List.of(scored.columns()).contains(SIGN) ? col(SIGN) : lit(1)));
         slices.values().forEach(expression -> columns.add(sliceValue(expression)));
         Map<List<String>, PoissonBootstrap.Replicates> result = new HashMap<>();
         for (Row row : scored.where(col("label_index").isNotNull()).select(columns.toArray(new Column[0]))
                 .mapPartitions(new BootstrapSums(labels, replicates, List.copyOf(slices.keySet())),
                         Encoders.row(schema))
                 .collectAsList()) {
-            List<Long> confusion = row.getList(2);
-            List<Double> lossSums = row.getList(3);
-            PoissonBootstrap.Replicates part = new PoissonBootstrap.Replicates(labels,
-                    confusion.stream().mapToLong(Long::longValue).toArray(),
-                    lossSums.stream().mapToDouble(Double::doubleValue).toArray());
-            result.merge(List.of(row.getString(0), row.getString(1)), part, (a, b) -> {
-                a.addAll(b);
-                return a;
-            });
+            result.merge(List.of(row.getString(0), row.getString(1)), replicatesOf(labels, row.getList(2),
+                    row.getList(3)), (a, b) -> {
+                        a.addAll(b);
+                        return a;
+                    });
         }
         return result;
+    }
+
+    /** Bootstrap sums from their arrays. */
+    static PoissonBootstrap.Replicates replicatesOf(int labels, List<Long> confusion, List<Long> lossUnits) {
+        return new PoissonBootstrap.Replicates(labels, confusion.stream().mapToLong(Long::longValue).toArray(),
+                lossUnits.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Sums one partition's rows into every replicate of their slice. */
@@ -389,19 +472,24 @@ public final class Evaluator {
                             + "its bootstrap weights. Fix: give every row an id.");
                 }
                 PoissonBootstrap.weights(PoissonBootstrap.seed(row.getString(0)), weights);
+                if (row.getInt(4) < 0) {
+                    for (int b = 0; b < weights.length; b++) {
+                        weights[b] = -weights[b];
+                    }
+                }
                 int label = row.getInt(1);
                 int predicted = row.getInt(2);
                 double loss = row.isNullAt(3) ? 0 : row.getDouble(3);
                 for (int s = -1; s < sliceNames.size(); s++) {
                     List<String> slice = s < 0 ? List.of(SliceEvaluation.ALL, SliceEvaluation.ALL)
-                            : List.of(sliceNames.get(s), row.getString(4 + s));
+                            : List.of(sliceNames.get(s), row.getString(5 + s));
                     sums.computeIfAbsent(slice, key -> PoissonBootstrap.Replicates.empty(labels, replicates))
                             .add(weights, label, predicted, loss);
                 }
             }
             List<Row> out = new ArrayList<>();
             sums.forEach((slice, replicateSums) -> out.add(RowFactory.create(slice.get(0), slice.get(1),
-                    replicateSums.confusion(), replicateSums.lossSums())));
+                    replicateSums.confusion(), replicateSums.lossUnits())));
             return out.iterator();
         }
     }

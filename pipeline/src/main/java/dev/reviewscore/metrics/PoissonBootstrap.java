@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 public final class PoissonBootstrap {
     /** Replicates when none are configured. */
     public static final int DEFAULT_REPLICATES = 200;
+    /** The unit of the replicates' log-loss sums: a loss term is rounded to a multiple of it. */
+    public static final double LOSS_UNIT = 1e-9;
     private static final double E_INVERSE = Math.exp(-1);
 
     private PoissonBootstrap() {}
@@ -49,34 +51,41 @@ public final class PoissonBootstrap {
     }
 
     /**
-     * The weighted sums of one slice in every replicate: confusion counts and log-loss sums. Not thread-safe.
+     * The weighted sums of one slice in every replicate: confusion counts and log-loss sums. The sums are exact
+     * integers (a loss term counts in units of {@link #LOSS_UNIT}), so sums of parts, and sums less the rows taken
+     * away, equal the sums of the rows in any order. Not thread-safe.
      *
      * @param labels the number of labels
      * @param confusion per replicate {@code b}, the weighted count of (true {@code t}, predicted {@code p}) at
      *     {@code (b * labels + t) * labels + p}
-     * @param lossSums per replicate, the weighted sum of the rows' loss terms
+     * @param lossUnits per replicate, the weighted sum of the rows' loss terms, in units of {@link #LOSS_UNIT}
      */
-    public record Replicates(int labels, long[] confusion, double[] lossSums) {
+    public record Replicates(int labels, long[] confusion, long[] lossUnits) {
 
         /** Empty sums for {@code replicates} replicates. */
         public static Replicates empty(int labels, int replicates) {
-            return new Replicates(labels, new long[replicates * labels * labels], new double[replicates]);
+            return new Replicates(labels, new long[replicates * labels * labels], new long[replicates]);
         }
 
         /** The number of replicates. */
         public int replicates() {
-            return lossSums.length;
+            return lossUnits.length;
         }
 
-        /** Adds one labeled row with its weights. */
+        /**
+         * Adds one labeled row with its weights; negative weights take a row away.
+         *
+         * @throws ArithmeticException when a sum overflows
+         */
         public void add(int[] weights, int labelIndex, int predictedIndex, double lossTerm) {
             int cell = labelIndex * labels + predictedIndex;
             int stride = labels * labels;
+            long loss = Math.round(lossTerm / LOSS_UNIT);
             for (int b = 0; b < weights.length; b++) {
                 int weight = weights[b];
                 if (weight != 0) {
                     confusion[b * stride + cell] += weight;
-                    lossSums[b] += weight * lossTerm;
+                    lossUnits[b] = Math.addExact(lossUnits[b], Math.multiplyExact(weight, loss));
                 }
             }
         }
@@ -86,9 +95,14 @@ public final class PoissonBootstrap {
             for (int i = 0; i < confusion.length; i++) {
                 confusion[i] += other.confusion[i];
             }
-            for (int b = 0; b < lossSums.length; b++) {
-                lossSums[b] += other.lossSums[b];
+            for (int b = 0; b < lossUnits.length; b++) {
+                lossUnits[b] = Math.addExact(lossUnits[b], other.lossUnits[b]);
             }
+        }
+
+        /** Replicate {@code b}'s weighted sum of loss terms. */
+        public double lossSum(int b) {
+            return lossUnits[b] * LOSS_UNIT;
         }
 
         /** Replicate {@code b}'s confusion matrix. */

@@ -155,7 +155,24 @@ public final class ReviewEvaluator {
      *     labels
      */
     public Evaluation evaluate(Dataset<?> dataset) {
-        Dataset<Row> rows = dataset.toDF();
+        Prepared prepared = prepare(dataset.toDF());
+        return Evaluator.evaluate(prepared.rows(), modelName, modelVersion, prepared.labels(),
+                prepared.positiveIndex(), slices, settings);
+    }
+
+    /**
+     * Rows as the evaluator reads them.
+     *
+     * @param rows the rows with probabilities, and columns {@code review_id}, {@code label_index},
+     *     {@code predicted_index}, {@code label} and {@code probabilities} (a map of label to probability) as the
+     *     evaluator reads them, besides the DataFrame's other columns
+     * @param labels the labels in index order
+     * @param positiveIndex the label AUC is computed for, or -1
+     */
+    record Prepared(Dataset<Row> rows, List<String> labels, int positiveIndex) {}
+
+    /** Reads the columns of {@code rows} as this evaluator is set to. */
+    Prepared prepare(Dataset<Row> rows) {
         DataType probabilityType = type(rows, probabilitiesCol, "probabilities");
         List<String> names = labels.isEmpty() ? labelsFromMap(rows, probabilityType) : labels;
         Column labelArray = array(names.stream().map(name -> lit(name)).toArray(Column[]::new));
@@ -175,8 +192,38 @@ public final class ReviewEvaluator {
                 .withColumn("probabilities", map_from_arrays(labelArray, col("__probabilities")))
                 .drop("__probabilities");
         checkLabels(rows, labelIndex, names);
-        int positive = ModelBundle.positiveIndex(names, positiveLabel, modelName == null ? "evaluated" : modelName);
-        return Evaluator.evaluate(prepared, modelName, modelVersion, names, positive, slices, settings);
+        return new Prepared(prepared, names, positiveIndex(names));
+    }
+
+    /** What an evaluation by this evaluator with these labels describes. */
+    Evaluator.Described described(List<String> names, int positiveIndex, String basis) {
+        return new Evaluator.Described(modelName, modelVersion, names, positiveIndex, List.copyOf(slices.keySet()),
+                settings, basis);
+    }
+
+    /** The labels given, in index order; empty when they are taken from the probabilities. */
+    List<String> labels() {
+        return labels;
+    }
+
+    /** The index of the label AUC is computed for among these labels, or -1. */
+    int positiveIndex(List<String> names) {
+        return ModelBundle.positiveIndex(names, positiveLabel, modelName == null ? "evaluated" : modelName);
+    }
+
+    /** The slices, by name. */
+    Map<String, String> slices() {
+        return slices;
+    }
+
+    /** The evaluation settings. */
+    EvaluationSettings settings() {
+        return settings;
+    }
+
+    /** The model version evaluated, or null. */
+    String modelVersion() {
+        return modelVersion;
     }
 
     private static String quoted(String column) {

@@ -83,7 +83,7 @@ public record SliceIntervals(double level, Map<Metric, Interval> headline, Map<M
             }
             macro[r] = weight == 0 ? Double.NaN : ClassificationMetrics.macroF1(matrix);
             weighted[r] = ClassificationMetrics.weightedF1(matrix);
-            loss[r] = weight == 0 ? Double.NaN : replicates.lossSums()[r] / weight;
+            loss[r] = weight == 0 ? Double.NaN : replicates.lossSum(r) / weight;
         }
         List<Interval> f1Intervals = new ArrayList<>();
         for (double[] values : f1) {

@@ -81,6 +81,7 @@ public final class JsonReport {
             monitored.put("note", monitoring.note());
             root.put("monitoring", monitored);
         }
+        root.put("computed_from", evaluation.basis());
         root.put("metrics", slice(evaluation.overall()));
         ScoreCurves curves = evaluation.curves();
         if (curves != null && evaluation.overall().labeled() > 0) {

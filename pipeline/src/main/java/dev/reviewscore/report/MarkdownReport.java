@@ -28,7 +28,11 @@ public final class MarkdownReport {
         md.append("# ").append(evaluation.modelName()).append(" (version ").append(evaluation.modelVersion())
                 .append(")\n\n");
         md.append("Run `").append(report.runId()).append("`, evaluated at ").append(report.evaluatedAt())
-                .append(" over ").append(report.scoredTable()).append(".\n\n");
+                .append(" over ").append(report.scoredTable()).append(".");
+        if (evaluation.basis() != null) {
+            md.append(" Computed from ").append(evaluation.basis()).append('.');
+        }
+        md.append("\n\n");
         md.append("It achieves the following results on the ").append(all.labeled()).append(" labeled of ")
                 .append(all.rows()).append(" scored reviews:\n");
         md.append(ModelCardBlock.render(all)).append('\n');

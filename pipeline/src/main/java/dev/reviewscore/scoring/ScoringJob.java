@@ -19,6 +19,7 @@ import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
+import dev.reviewscore.source.DeltaHistory;
 import dev.reviewscore.source.RejectReason;
 import dev.reviewscore.source.ReviewColumns;
 import dev.reviewscore.source.ReviewSource;
@@ -139,7 +140,7 @@ public final class ScoringJob {
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
-                config.output().deletionVectors() ? Map.of("delta.enableDeletionVectors", "true") : Map.of());
+                scoredTableProperties());
         DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0)
                 : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);
@@ -317,5 +318,18 @@ public final class ScoringJob {
                     : field);
         }
         return new StructType(fields.toArray(new StructField[0]));
+    }
+
+    /**
+     * A new scored table's properties: its change data feed, from which evaluations merge what changed into the
+     * aggregates ({@code output.aggregates}), and deletion vectors when {@code output.deletion-vectors} asks.
+     */
+    private Map<String, String> scoredTableProperties() {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put(DeltaHistory.CHANGE_FEED, "true");
+        if (config.output().deletionVectors()) {
+            properties.put("delta.enableDeletionVectors", "true");
+        }
+        return properties;
     }
 }

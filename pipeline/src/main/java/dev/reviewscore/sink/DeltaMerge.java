@@ -7,6 +7,7 @@ import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -70,6 +71,35 @@ public final class DeltaMerge {
                 merge -> merge.whenMatched().updateExpr(set));
     }
 
+    /**
+     * Adds rows into a table by key, null-safe: where a key matches, the row is updated with {@code set} (SQL over
+     * the table's {@code t.} and the rows' {@code s.} columns), else inserted. Run inside {@link #readModifyWrite},
+     * which repeats the whole step after a conflict: this merge is not retried on its own, because rows computed
+     * from what the table held before another writer's commit would be added twice.
+     *
+     * @return how many rows were inserted and updated
+     */
+    public static Counts add(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
+                             Map<String, String> set, String commitTag) {
+        Column condition = null;
+        for (String key : keys) {
+            Column equal = new Column("t." + key).eqNullSafe(new Column("s." + key));
+            condition = condition == null ? equal : condition.and(equal);
+        }
+        return once(spark, location, rows, condition, commitTag,
+                merge -> merge.whenMatched().updateExpr(set).whenNotMatched().insertAll());
+    }
+
+    /**
+     * Runs a step that reads a table and writes what it read back changed, and runs it again from the start after a
+     * conflict with another writer ({@link WriteConflicts}).
+     *
+     * @param what the step, for messages
+     */
+    public static <T> T readModifyWrite(String what, Supplier<T> step) {
+        return WriteConflicts.retry(what, step);
+    }
+
     private static Column on(List<String> keys) {
         Column condition = null;
         for (String key : keys) {
@@ -81,13 +111,17 @@ public final class DeltaMerge {
 
     private static Counts execute(SparkSession spark, TableLocation location, Dataset<Row> rows, Column condition,
                                   String commitTag, String operation, UnaryOperator<DeltaMergeBuilder> clauses) {
-        return WriteConflicts.retry(operation + location, () -> {
-            DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
-                    : DeltaTable.forPath(spark, location.path());
-            long before = table.history(1).select("version").first().getLong(0);
-            DeltaMergeBuilder merge = clauses.apply(table.as("t").merge(rows.as("s"), condition));
-            return DeltaTables.withSessionSettings(spark, Map.of(DeltaTables.COMMIT_METADATA, commitTag),
-                    () -> MergeExecution.execute(merge, table, before, commitTag));
-        });
+        return WriteConflicts.retry(operation + location,
+                () -> once(spark, location, rows, condition, commitTag, clauses));
+    }
+
+    private static Counts once(SparkSession spark, TableLocation location, Dataset<Row> rows, Column condition,
+                               String commitTag, UnaryOperator<DeltaMergeBuilder> clauses) {
+        DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
+                : DeltaTable.forPath(spark, location.path());
+        long before = table.history(1).select("version").first().getLong(0);
+        DeltaMergeBuilder merge = clauses.apply(table.as("t").merge(rows.as("s"), condition));
+        return DeltaTables.withSessionSettings(spark, Map.of(DeltaTables.COMMIT_METADATA, commitTag),
+                () -> MergeExecution.execute(merge, table, before, commitTag));
     }
 }

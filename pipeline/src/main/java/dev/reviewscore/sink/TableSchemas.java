@@ -18,11 +18,12 @@ import org.apache.spark.sql.types.StructType;
  * table's {@code model_name}. Version 3 added confidence intervals: {@code lower}, {@code upper},
  * {@code interval_method} and {@code confidence_level} in the metrics table, and the bounds of accuracy and AUC in the
  * slice metrics table. Version 4 added incremental reads: the scored table's {@code source_deleted_at}, the runs
- * table's source version range, deleted rows and their seconds, and the {@link #SOURCE_STATE} table.
+ * table's source version range, deleted rows and their seconds, and the {@link #SOURCE_STATE} table. Version 5 added
+ * the {@link #AGGREGATES} table and the runs table's {@code evaluated_from}.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -135,6 +136,9 @@ public final class TableSchemas {
         column("deleted_rows", DataTypes.LongType,
                 "Scores removed or marked because their reviews were deleted from the source"),
         column("deletes_seconds", DataTypes.DoubleType, "Seconds removing or marking the scores of deleted reviews"),
+        column("evaluated_from", DataTypes.StringType, "What the evaluation's metrics were computed from: "
+                + "'aggregates' (merged with the scored table's changes) or 'rows' (every scored row, and the "
+                + "aggregates rebuilt); null when the run did not evaluate (since schema version 5)"),
     });
 
     /** For dashboards: one row per evaluation run and slice, the headline metrics as columns. */
@@ -195,6 +199,34 @@ public final class TableSchemas {
         column("source_read", DataTypes.StringType, "How that run read it: all or changes"),
         column("run_id", DataTypes.StringType, "That run"),
         column("updated_at", DataTypes.TimestampType, "When that run started: the latest row of a key counts"),
+    });
+
+    /**
+     * The exact aggregates each evaluation of a model version is computed from, kept up to date from the scored
+     * table's changes: {@code histogram} rows count the reviews and sum their log-loss terms per slice value, true
+     * label, predicted label and positive-label score; one {@code bootstrap} row per slice value holds the bootstrap
+     * replicates' sums. A row that counts no review may stay. Rows are summed, never read one by one.
+     */
+    public static final StructType AGGREGATES = new StructType(new StructField[] {
+        column("scored_table", DataTypes.StringType, "The scored table aggregated"),
+        column("model_version", DataTypes.StringType, "The model version whose scores are aggregated"),
+        column("definition", DataTypes.StringType, "Hash of what the aggregates depend on: the scored table's Delta "
+                + "id, the labels, the positive label, the slices and the bootstrap replicates"),
+        column("kind", DataTypes.StringType, "histogram or bootstrap"),
+        column("slice_name", DataTypes.StringType, "Slice, or 'all' for the whole table"),
+        column("slice_value", DataTypes.StringType, "Slice value, or 'all'"),
+        column("label_index", DataTypes.IntegerType, "histogram: index of the true label, null for unlabeled reviews"),
+        column("predicted_index", DataTypes.IntegerType, "histogram: index of the predicted label"),
+        column("score", DataTypes.DoubleType, "histogram: the positive label's probability; null without one"),
+        column("reviews", DataTypes.LongType, "histogram: the reviews with these values"),
+        column("loss_sum", DataTypes.createDecimalType(30, 18),
+                "histogram: the sum of their log-loss terms, each rounded to 18 decimal places"),
+        column("replicate_confusion", DataTypes.createArrayType(DataTypes.LongType),
+                "bootstrap: each replicate's weighted confusion counts, replicate by true label by predicted label"),
+        column("replicate_loss_units", DataTypes.createArrayType(DataTypes.LongType),
+                "bootstrap: each replicate's weighted log-loss sum, in units of 1e-9"),
+        column("scored_version", DataTypes.LongType, "The scored table's version this row was last brought up to: "
+                + "the highest of a model version's rows is where the next evaluation reads changes from"),
     });
 
     private TableSchemas() {}

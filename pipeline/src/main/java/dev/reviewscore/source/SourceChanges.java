@@ -7,11 +7,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.SourceConfig;
 import dev.reviewscore.config.SourceFormat;
-import dev.reviewscore.config.TableLocation;
-import io.delta.tables.DeltaTable;
-import java.io.FileNotFoundException;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,11 +35,6 @@ public final class SourceChanges {
     private static final String COMMIT_VERSION = "_commit_version";
     private static final String COMMIT_TIMESTAMP = "_commit_timestamp";
     private static final String LAST_VERSION = "__last_version";
-    private static final String CHANGE_FEED = "delta.enableChangeDataFeed";
-    /** Delta and Spark errors that mean the changes after a version cannot be read any more. */
-    private static final List<String> HISTORY_GONE = List.of("DELTA_MISSING_CHANGE_DATA",
-            "DELTA_TRUNCATED_TRANSACTION_LOG", "DELTA_VERSIONS_NOT_CONTIGUOUS", "DELTA_FILE_NOT_FOUND",
-            "DELTA_CHANGE_DATA_FEED_INCOMPATIBLE", "FAILED_READ_FILE", "FileNotFoundException");
 
     private SourceChanges() {}
 
@@ -73,7 +64,7 @@ public final class SourceChanges {
      *     or null to read only changes where the source allows it
      */
     public static Read read(SparkSession spark, SourceConfig config, ReadPoint last, String wholeBecause) {
-        Detail detail = detail(spark, config);
+        DeltaHistory.Detail detail = detail(spark, config);
         if (detail == null) {
             return whole(spark, config, null, "the source is not a Delta table, so its changes are unknown");
         }
@@ -94,10 +85,10 @@ public final class SourceChanges {
         }
         if (!detail.changeFeed()) {
             return whole(spark, config, detail, "its change data feed is off; ALTER TABLE ... SET TBLPROPERTIES ("
-                    + CHANGE_FEED + " = true) makes later runs read only what changed");
+                    + DeltaHistory.CHANGE_FEED + " = true) makes later runs read only what changed");
         }
         if (last.version() == detail.version()) {
-            Dataset<Row> none = snapshot(spark, config.location(), detail.version()).limit(0);
+            Dataset<Row> none = DeltaHistory.snapshot(spark, config.location(), detail.version()).limit(0);
             Dataset<Row> noIds = spark.createDataFrame(List.of(),
                     new StructType().add(ReviewColumns.REVIEW_ID, DataTypes.StringType));
             return new Read(none, noIds, new SourceRange(SourceRange.CHANGES, detail.id(),
@@ -106,10 +97,10 @@ public final class SourceChanges {
         long from = last.version() + 1;
         Dataset<Row> changes;
         try {
-            changes = changes(spark, config.location(), from, detail.version());
+            changes = DeltaHistory.changes(spark, config.location(), from, detail.version());
             changes.count();
         } catch (Exception e) { // Spark's SparkException is checked, and Scala does not declare it
-            if (!historyGone(e)) {
+            if (!DeltaHistory.historyGone(e)) {
                 throw e;
             }
             LOG.warn("Cannot read the changes of {} after version {}, so this run compares the whole source with the "
@@ -140,61 +131,21 @@ public final class SourceChanges {
                 .where(col("__kept").equalTo(0)).select(ReviewColumns.REVIEW_ID);
     }
 
-    private static Read whole(SparkSession spark, SourceConfig config, Detail detail, String reason) {
+    private static Read whole(SparkSession spark, SourceConfig config, DeltaHistory.Detail detail,
+                              String reason) {
         SourceRange range = new SourceRange(SourceRange.ALL, detail == null ? null : detail.id(), null,
                 detail == null ? null : detail.version(), reason);
         LOG.info("Reading {}: {}", config.location(), range.describe());
         Dataset<Row> rows = detail == null ? ReviewSource.read(spark, config)
-                : snapshot(spark, config.location(), detail.version());
+                : DeltaHistory.snapshot(spark, config.location(), detail.version());
         return new Read(rows, null, range);
     }
 
-    private static Dataset<Row> snapshot(SparkSession spark, TableLocation location, long version) {
-        return spark.sql("SELECT * FROM " + location.sqlName() + " VERSION AS OF " + version);
-    }
-
-    private static Dataset<Row> changes(SparkSession spark, TableLocation location, long from, long to) {
-        var reader = spark.read().option("readChangeFeed", "true").option("startingVersion", from)
-                .option("endingVersion", to);
-        return location.isCatalogTable() ? reader.table(location.table())
-                : reader.format("delta").load(location.path());
-    }
-
     /** What Delta says of the source table, or null when it is not a Delta table. */
-    private static Detail detail(SparkSession spark, SourceConfig config) {
-        TableLocation location = config.location();
-        if (!location.isCatalogTable() && config.format() != SourceFormat.DELTA) {
+    private static DeltaHistory.Detail detail(SparkSession spark, SourceConfig config) {
+        if (!config.location().isCatalogTable() && config.format() != SourceFormat.DELTA) {
             return null;
         }
-        if (!location.isCatalogTable() && !DeltaTable.isDeltaTable(spark, location.path())) {
-            return null;
-        }
-        Row row;
-        try {
-            row = spark.sql("DESCRIBE DETAIL " + location.sqlName()).first();
-        } catch (RuntimeException e) {
-            return null;
-        }
-        if (!"delta".equalsIgnoreCase(row.getAs("format"))) {
-            return null;
-        }
-        Map<String, String> properties = row.getJavaMap(row.fieldIndex("properties"));
-        long version = spark.sql("DESCRIBE HISTORY " + location.sqlName() + " LIMIT 1").first().getLong(0);
-        return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)));
-    }
-
-    private record Detail(String id, long version, boolean changeFeed) {}
-
-    private static boolean historyGone(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof FileNotFoundException) {
-                return true;
-            }
-            String message = String.valueOf(cause.getMessage());
-            if (HISTORY_GONE.stream().anyMatch(message::contains)) {
-                return true;
-            }
-        }
-        return false;
+        return DeltaHistory.detail(spark, config.location());
     }
 }

@@ -12,6 +12,7 @@ import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.MetricRows;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
@@ -211,5 +212,39 @@ class PipelineTest {
         Row deleted = spark.read().format("delta").load(dir.resolve("metrics").toString())
                 .where("metric = 'deleted_rows' AND run_id = '" + scored.result().runId() + "'").first();
         assertEquals(1.0, deleted.<Double>getAs("value"));
+    }
+
+    @Test
+    void laterEvaluationsMergeWhatChangedAndAFullOneGivesTheSameMetrics() {
+        String model = TestPaths.defaultModel().toString();
+        String[] settings = {"source.labels.kind = names", "evaluation.slices.length = \"length(text) > 12\""};
+        writeSource(RowFactory.create("1", "A wonderful, moving film.", "positive"),
+                RowFactory.create("2", "Dull and boring.", "negative"),
+                RowFactory.create("3", "I loved it.", "positive"));
+        Pipeline first = pipeline(model, settings);
+        Evaluation rebuilt = first.evaluate(first.score());
+        first.finish("run", List.of());
+        assertTrue(rebuilt.basis().startsWith("every scored row"), rebuilt.basis());
+
+        writeSource(RowFactory.create("1", "A wonderful, moving film.", "positive"),
+                RowFactory.create("2", "Dull and boring, then awful.", "negative"),
+                RowFactory.create("4", "Awful acting.", "negative"),
+                RowFactory.create("5", "A joy from start to finish.", "positive"));
+        Pipeline second = pipeline(model, settings);
+        Evaluation merged = second.evaluate(second.score());
+        second.finish("run", List.of());
+        assertTrue(merged.basis().contains("merged in"), merged.basis());
+        assertEquals(5, merged.overall().rows(), "the whole scored table, not only what changed");
+
+        Pipeline third = pipeline(model, settings[0], settings[1], "evaluation.full = true");
+        Evaluation full = third.evaluate(null);
+        third.finish("evaluate", List.of());
+        assertTrue(full.basis().startsWith("every scored row at scored-table version"), full.basis());
+        java.time.Instant at = java.time.Instant.EPOCH;
+        assertEquals(MetricRows.evaluationRows(full, "r", at), MetricRows.evaluationRows(merged, "r", at));
+
+        List<String> from = spark.read().format("delta").load(dir.resolve("review_runs").toString())
+                .orderBy("started_at").select("evaluated_from").as(Encoders.STRING()).collectAsList();
+        assertEquals(List.of("rows", "aggregates", "rows"), from);
     }
 }

@@ -29,12 +29,12 @@ class TableSchemasTest {
     private static final Map<String, StructType> TABLES = Map.of(
             "scored", TableSchemas.SCORED, "rejects", TableSchemas.REJECTS, "metrics", TableSchemas.METRICS,
             "runs", TableSchemas.RUNS, "slice_metrics", TableSchemas.SLICE_METRICS, "latest", TableSchemas.LATEST,
-            "source_state", TableSchemas.SOURCE_STATE);
+            "source_state", TableSchemas.SOURCE_STATE, "aggregates", TableSchemas.AGGREGATES);
 
     private static List<String> describe() {
         List<String> lines = new ArrayList<>();
         for (String table : List.of("scored", "rejects", "metrics", "runs", "slice_metrics", "latest",
-                "source_state")) {
+                "source_state", "aggregates")) {
             for (StructField field : TABLES.get(table).fields()) {
                 lines.add(table + " " + field.name() + " " + field.dataType().simpleString());
             }

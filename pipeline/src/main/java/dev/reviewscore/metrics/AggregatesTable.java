@@ -1,0 +1,302 @@
+package dev.reviewscore.metrics;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+
+import dev.reviewscore.config.TableLocation;
+import dev.reviewscore.source.DeltaHistory;
+import dev.reviewscore.sink.DeltaMerge;
+import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.TableSchemas;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregates table ({@code output.aggregates}, {@link TableSchemas#AGGREGATES}): the exact, additive sums an
+ * evaluation of one model version is computed from, kept per scored table. An evaluation reads the scored table's
+ * change data feed since the version the aggregates were brought up to, adds the inserted and updated rows, takes
+ * away the deleted rows and the old images of updated ones, and computes the metrics from the merged sums: its cost
+ * follows the changes, not the table. Counts are integers and log-loss sums exact decimals, so the merged aggregates
+ * equal those of a recomputation from every row, and so do the metrics.
+ *
+ * <p>The aggregates are rebuilt from every row of the scored table, at one pinned version, when asked ({@code
+ * evaluation.full}), when there are none yet for this model version and {@link #definition definition} (a new model
+ * version, other slices or bootstrap replicates, a recreated scored table), when the scored table's change data feed
+ * is off, and when its changes cannot be read any more (history vacuumed). A rebuild replaces the model version's
+ * rows in one commit; a merge adds to them in one commit and records the scored table's version in the rows it
+ * touches, so a failed evaluation leaves the aggregates as they were, and after a conflict with another writer the
+ * whole step runs again from the table as it then is.
+ *
+ * <p>Scores marked deleted from the source ({@code source_deleted_at}) are left out, as everywhere in evaluation.
+ */
+public final class AggregatesTable {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatesTable.class);
+    private static final String HISTOGRAM = "histogram";
+    private static final String BOOTSTRAP = "bootstrap";
+    private static final String CHANGE_TYPE = "_change_type";
+    private static final String DELETED_AT = "source_deleted_at";
+    private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
+            "slice_name", "slice_value", "label_index", "predicted_index", "score");
+    private final SparkSession spark;
+    private final TableLocation table;
+    private final TableLocation scored;
+    private final String commitTag;
+
+    /**
+     * @param table the aggregates table
+     * @param scored the scored table
+     * @param commitTag the user metadata of this run's commits
+     */
+    public AggregatesTable(SparkSession spark, TableLocation table, TableLocation scored, String commitTag) {
+        this.spark = spark;
+        this.table = table;
+        this.scored = scored;
+        this.commitTag = commitTag;
+    }
+
+    /**
+     * An evaluation from the aggregates.
+     *
+     * @param evaluation the evaluation; its {@link Evaluation#basis()} says how the aggregates were brought up to date
+     * @param from {@code aggregates} when the scored table's changes were merged into them, {@code rows} when they
+     *     were rebuilt from every scored row
+     */
+    public record Result(Evaluation evaluation, String from) {}
+
+    /**
+     * Brings the evaluator's model version's aggregates up to the scored table's current version and evaluates from
+     * them.
+     *
+     * @param evaluator the evaluator, with the model version, labels, slices and settings of the evaluation; it reads
+     *     the scored table's columns
+     * @param rebuildBecause why the aggregates must be rebuilt from every row, or null to merge the changes where
+     *     possible
+     * @return the evaluation
+     */
+    public Result evaluate(ReviewEvaluator evaluator, String rebuildBecause) {
+        DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
+        if (detail == null) {
+            throw new IllegalStateException("The scored table " + scored + " is not a Delta table");
+        }
+        String version = evaluator.modelVersion();
+        return DeltaMerge.readModifyWrite("update the aggregates in " + table, () -> {
+            Probe probe = probe(evaluator, detail);
+            String reason = rebuildBecause != null ? rebuildBecause : whyRebuild(probe, detail);
+            List<ErrorExample> examples;
+            String basis;
+            if (reason == null && probe.applied() < detail.version()) {
+                long from = probe.applied() + 1;
+                try {
+                    examples = merge(evaluator, probe, from, detail.version());
+                    basis = "the aggregates in " + table + " at scored-table version " + detail.version()
+                            + ", with the changes of versions " + from + " to " + detail.version()
+                            + " merged in (the reviews to read are among those changed)";
+                } catch (Exception e) { // Delta's AnalysisException is checked, and Scala does not declare it
+                    if (!DeltaHistory.historyGone(e)) {
+                        throw e;
+                    }
+                    LOG.warn("Cannot read the changes of {} after version {}; rebuilding the aggregates of model "
+                            + "version {} from every row: {}", scored, probe.applied(), version, e.toString());
+                    reason = "the scored table's changes after version " + probe.applied() + " cannot be read any "
+                            + "more (history vacuumed, or the change data feed was off for some versions)";
+                    examples = null;
+                    basis = null;
+                }
+            } else {
+                examples = List.of();
+                basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
+                        + " (nothing changed since the last evaluation)";
+            }
+            if (reason != null) {
+                examples = rebuild(evaluator, probe.definition(), detail.version());
+                basis = "every scored row at scored-table version " + detail.version() + " (" + reason
+                        + "); the aggregates in " + table + " were rebuilt from them";
+            }
+            LOG.info("Evaluating {} version {} from {}", scored, version, basis);
+            Evaluation evaluation = read(probe.definition(), examples,
+                    evaluator.described(probe.labels(), probe.positiveIndex(), basis));
+            return new Result(evaluation, reason == null ? "aggregates" : "rows");
+        });
+    }
+
+    /**
+     * Where the aggregates of an evaluation stand.
+     *
+     * @param labels the labels in index order
+     * @param positiveIndex the label AUC is computed for, or -1
+     * @param definition the definition of the aggregates
+     * @param applied the scored table's version the aggregates were brought up to, or null when there are none
+     */
+    private record Probe(List<String> labels, int positiveIndex, String definition, Long applied) {}
+
+    private Probe probe(ReviewEvaluator evaluator, DeltaHistory.Detail detail) {
+        List<String> labels = evaluator.labels();
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("An evaluation from aggregates needs the labels in index order");
+        }
+        int positive = evaluator.positiveIndex(labels);
+        String definition = definition(detail.id(), labels, positive, evaluator);
+        Long applied = null;
+        if (DeltaTables.exists(spark, table)) {
+            Row row = rowsOf(evaluator.modelVersion(), definition).agg(max(col("scored_version"))).first();
+            applied = row.isNullAt(0) ? null : row.getLong(0);
+        }
+        return new Probe(labels, positive, definition, applied);
+    }
+
+    private String whyRebuild(Probe probe, DeltaHistory.Detail detail) {
+        if (probe.applied() == null) {
+            return "no aggregates of this model version with these labels, slices and bootstrap replicates yet";
+        }
+        if (!detail.changeFeed()) {
+            return "the scored table's change data feed is off; ALTER TABLE " + scored.sqlName()
+                    + " SET TBLPROPERTIES (" + DeltaHistory.CHANGE_FEED + " = true) lets later evaluations merge "
+                    + "only what changed";
+        }
+        if (probe.applied() > detail.version()) {
+            return "the scored table is at version " + detail.version() + ", before the version " + probe.applied()
+                    + " the aggregates were brought up to";
+        }
+        return null;
+    }
+
+    /**
+     * What the aggregates depend on besides the rows, hashed: the scored table's Delta id, the labels, the positive
+     * label, the slices and the bootstrap replicates. Aggregates of another definition are never merged into.
+     */
+    private static String definition(String tableId, List<String> labels, int positiveIndex,
+                                     ReviewEvaluator evaluator) {
+        String text = String.join("\n", tableId, String.valueOf(labels), Integer.toString(positiveIndex),
+                String.valueOf(evaluator.slices()),
+                Integer.toString(evaluator.settings().bootstrapReplicates()));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The rows of the model version that evaluations count: not marked deleted from the source. */
+    private static Dataset<Row> current(Dataset<Row> rows, String modelVersion) {
+        Dataset<Row> ofVersion = rows.where(col("model_version").equalTo(lit(modelVersion)));
+        return List.of(rows.columns()).contains(DELETED_AT) ? ofVersion.where(col(DELETED_AT).isNull()) : ofVersion;
+    }
+
+    /** Replaces the model version's aggregates with those of every row; returns the reviews to read. */
+    private List<ErrorExample> rebuild(ReviewEvaluator evaluator, String definition, long version) {
+        ReviewEvaluator.Prepared prepared = evaluator.prepare(current(DeltaHistory.snapshot(spark, scored, version),
+                evaluator.modelVersion()));
+        Dataset<Row> rows = aggregates(evaluator, prepared, definition, version).persist();
+        DeltaTables.ensureTable(spark, table, TableSchemas.AGGREGATES, List.of());
+        DeltaTables.replace(table, rows, "scored_table = " + DeltaTables.sqlString(scored.toString())
+                + " AND model_version = " + DeltaTables.sqlString(evaluator.modelVersion()), commitTag);
+        rows.unpersist();
+        return Evaluator.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+                evaluator.settings().errorExamples());
+    }
+
+    /**
+     * Adds the changes of scored-table versions {@code from} to {@code to} to the aggregates; returns the reviews to
+     * read among the changed ones.
+     */
+    private List<ErrorExample> merge(ReviewEvaluator evaluator, Probe probe, long from, long to) {
+        Dataset<Row> changes = current(DeltaHistory.changes(spark, scored, from, to), evaluator.modelVersion())
+                .withColumn(Evaluator.SIGN, when(col(CHANGE_TYPE).isin("insert", "update_postimage"), lit(1))
+                        .otherwise(lit(-1)));
+        ReviewEvaluator.Prepared prepared = evaluator.prepare(changes);
+        Dataset<Row> rows = aggregates(evaluator, prepared, probe.definition(), to)
+                .where(col("kind").equalTo(BOOTSTRAP).or(col("reviews").notEqual(0))
+                        .or(col("loss_sum").notEqual(0)));
+        Map<String, String> add = new HashMap<>();
+        add.put("reviews", "t.reviews + s.reviews");
+        add.put("loss_sum", "t.loss_sum + s.loss_sum");
+        add.put("replicate_confusion", "zip_with(t.replicate_confusion, s.replicate_confusion, (a, b) -> a + b)");
+        add.put("replicate_loss_units",
+                "zip_with(t.replicate_loss_units, s.replicate_loss_units, (a, b) -> a + b)");
+        add.put("scored_version", "s.scored_version");
+        DeltaMerge.Counts counts = DeltaMerge.add(spark, table, rows, KEYS, add, commitTag);
+        LOG.info("Merged the changes of {} versions {} to {} into {}: {} aggregate rows added, {} updated", scored,
+                from, to, table, counts.inserted(), counts.updated());
+        Dataset<Row> changed = prepared.rows().where(col(Evaluator.SIGN).gt(0));
+        return Evaluator.examples(changed, prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+                evaluator.settings().errorExamples());
+    }
+
+    /** The aggregate rows of prepared rows (signed or not), as the table holds them. */
+    private Dataset<Row> aggregates(ReviewEvaluator evaluator, ReviewEvaluator.Prepared prepared, String definition,
+                                    long version) {
+        Dataset<Row> histogram = Evaluator.histogram(prepared.rows(), prepared.labels(), prepared.positiveIndex(),
+                evaluator.slices());
+        Column[] keyColumns = {lit(scored.toString()).as("scored_table"),
+            lit(evaluator.modelVersion()).as("model_version"), lit(definition).as("definition")};
+        Dataset<Row> histogramRows = histogram.select(keyColumns[0], keyColumns[1], keyColumns[2],
+                lit(HISTOGRAM).as("kind"), col("slice_name"), col("slice_value"), col("label_index"),
+                col("predicted_index"), col("score"), col("reviews"), col("loss_sum"),
+                lit(null).cast("array<bigint>").as("replicate_confusion"),
+                lit(null).cast("array<bigint>").as("replicate_loss_units"), lit(version).as("scored_version"));
+        List<Row> bootstrap = new ArrayList<>();
+        Evaluator.replicates(prepared.rows(), prepared.labels().size(), evaluator.slices(), evaluator.settings())
+                .forEach((slice, sums) -> bootstrap.add(RowFactory.create(scored.toString(),
+                        evaluator.modelVersion(), definition, BOOTSTRAP, slice.get(0), slice.get(1), null, null,
+                        null, null, null, longs(sums.confusion()), longs(sums.lossUnits()), version)));
+        Dataset<Row> bootstrapRows = spark.createDataFrame(bootstrap, TableSchemas.AGGREGATES);
+        return histogramRows.unionByName(bootstrapRows);
+    }
+
+    private static List<Long> longs(long[] values) {
+        List<Long> list = new ArrayList<>(values.length);
+        for (long value : values) {
+            list.add(value);
+        }
+        return list;
+    }
+
+    private Dataset<Row> rowsOf(String modelVersion, String definition) {
+        return DeltaTables.read(spark, table).where(col("scored_table").equalTo(lit(scored.toString()))
+                .and(col("model_version").equalTo(lit(modelVersion))).and(col("definition").equalTo(lit(definition))));
+    }
+
+    /** Evaluates from the table's aggregates of the model version. */
+    private Evaluation read(String definition, List<ErrorExample> examples, Evaluator.Described described) {
+        Dataset<Row> rows = rowsOf(described.modelVersion(), definition);
+        Dataset<Row> histogram = rows.where(col("kind").equalTo(HISTOGRAM))
+                .select("slice_name", "slice_value", "label_index", "predicted_index", "score", "reviews",
+                        "loss_sum");
+        Map<List<String>, PoissonBootstrap.Replicates> replicates = new HashMap<>();
+        int labels = described.labels().size();
+        for (Row row : rows.where(col("kind").equalTo(BOOTSTRAP))
+                .select("slice_name", "slice_value", "replicate_confusion", "replicate_loss_units").collectAsList()) {
+            PoissonBootstrap.Replicates sums = Evaluator.replicatesOf(labels, row.getList(2), row.getList(3));
+            if (sums.confusion().length > 0 && !allZero(sums.confusion())) {
+                replicates.put(List.of(row.getString(0), row.getString(1)), sums);
+            }
+        }
+        return Evaluator.fromAggregates(histogram, replicates, examples, described);
+    }
+
+    private static boolean allZero(long[] values) {
+        for (long value : values) {
+            if (value != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+}

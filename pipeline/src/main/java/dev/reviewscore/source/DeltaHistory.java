@@ -1,0 +1,91 @@
+package dev.reviewscore.source;
+
+import dev.reviewscore.config.TableLocation;
+import io.delta.tables.DeltaTable;
+import java.io.FileNotFoundException;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A Delta table's versions: where it stands, its rows at a version, and the rows changed between two versions
+ * (Delta's change data feed, https://docs.delta.io/delta-change-data-feed/). Tables are named by path or catalog
+ * name alike.
+ */
+public final class DeltaHistory {
+    /** The table property that turns the change data feed on. */
+    public static final String CHANGE_FEED = "delta.enableChangeDataFeed";
+    /** Delta and Spark errors that mean the changes after a version cannot be read any more. */
+    private static final List<String> HISTORY_GONE = List.of("DELTA_MISSING_CHANGE_DATA",
+            "DELTA_TRUNCATED_TRANSACTION_LOG", "DELTA_VERSIONS_NOT_CONTIGUOUS", "DELTA_FILE_NOT_FOUND",
+            "DELTA_CHANGE_DATA_FEED_INCOMPATIBLE", "FAILED_READ_FILE", "FileNotFoundException");
+
+    private DeltaHistory() {}
+
+    /**
+     * Where a Delta table stands.
+     *
+     * @param id Delta's id of the table: a table recreated under the same name gets a new one
+     * @param version its latest version
+     * @param changeFeed whether its change data feed is on now
+     */
+    public record Detail(String id, long version, boolean changeFeed) {}
+
+    /** What Delta says of the table now, or null when it is not a Delta table. */
+    public static Detail detail(SparkSession spark, TableLocation location) {
+        if (!location.isCatalogTable() && !DeltaTable.isDeltaTable(spark, location.path())) {
+            return null;
+        }
+        Row row;
+        try {
+            row = spark.sql("DESCRIBE DETAIL " + location.sqlName()).first();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!"delta".equalsIgnoreCase(row.getAs("format"))) {
+            return null;
+        }
+        Map<String, String> properties = row.getJavaMap(row.fieldIndex("properties"));
+        long version = spark.sql("DESCRIBE HISTORY " + location.sqlName() + " LIMIT 1").first().getLong(0);
+        return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)));
+    }
+
+    /** The table's rows at a version. */
+    public static Dataset<Row> snapshot(SparkSession spark, TableLocation location, long version) {
+        return spark.sql("SELECT * FROM " + location.sqlName() + " VERSION AS OF " + version);
+    }
+
+    /**
+     * The rows changed by the commits {@code from} to {@code to} (both inclusive), with Delta's {@code _change_type}
+     * ({@code insert}, {@code update_preimage}, {@code update_postimage}, {@code delete}), {@code _commit_version}
+     * and {@code _commit_timestamp}. Delta checks the range when the rows are read: see {@link #historyGone}.
+     */
+    public static Dataset<Row> changes(SparkSession spark, TableLocation location, long from, long to) {
+        // the change feed reader takes no format for a catalog table
+        var reader = spark.read().option("readChangeFeed", "true").option("startingVersion", from)
+                .option("endingVersion", to);
+        return location.isCatalogTable() ? reader.table(location.table())
+                : reader.format("delta").load(location.path());
+    }
+
+    /**
+     * Whether an error from reading {@link #changes} means that they cannot be read any more: the history was
+     * vacuumed or the log cleaned up, the change data feed was off for some of the versions, or the schema changed
+     * in a way the feed cannot span. The error codes are those of {@code error/delta-error-classes.json} in
+     * delta-spark, and Spark's {@code FAILED_READ_FILE}.
+     */
+    public static boolean historyGone(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof FileNotFoundException) {
+                return true;
+            }
+            String message = String.valueOf(cause.getMessage());
+            if (HISTORY_GONE.stream().anyMatch(message::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

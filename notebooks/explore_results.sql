@@ -125,7 +125,8 @@ ORDER BY run_id DESC, rows DESC;
 -- MAGIC One row per run, newest first: how it ended (succeeded, gates_broken or failed, with the error), what it read
 -- MAGIC (all of the source, or only its changes, and which Delta versions), scored, rejected, skipped and deleted, its
 -- MAGIC positive rate, the drift (population stability index) of its scores against
--- MAGIC the previous run of the same model version, the time of each step, and the scheduler's run id.
+-- MAGIC the previous run of the same model version, the time of each step, what its evaluation was computed from
+-- MAGIC (aggregates: merged with the scored table's changes; rows: every scored row), and the scheduler's run id.
 
 -- COMMAND ----------
 
@@ -135,7 +136,7 @@ SELECT run_id, command, started_at, outcome, error, model_version, source_read, 
        round(drift_psi, 4) AS drift_psi, gates_broken, broken_gates,
        round(read_seconds + score_seconds + merge_seconds + rejects_seconds + coalesce(deletes_seconds, 0), 1)
          AS scoring_seconds,
-       round(evaluate_seconds, 1) AS evaluate_seconds, scheduler_run_id, spark_application_id
+       round(evaluate_seconds, 1) AS evaluate_seconds, evaluated_from, scheduler_run_id, spark_application_id
 FROM IDENTIFIER(runs_table)
 ORDER BY started_at DESC;
 

@@ -75,7 +75,8 @@ public final class Benchmarks {
         try {
             MarkdownTable pipeline = new MarkdownTable("1-2. Raw predictor against the Spark pipeline (IMDB reviews; "
                     + cores + " threads against local[" + cores + "]; marginal: the extra reviews/s of a run twice as "
-                    + "large, without fixed costs; interleaved pairs, medians with [min, max])", "model", "reviews",
+                    + "large, without fixed costs, from the median times of each size; interleaved pairs, medians "
+                    + "with the pairs' [min, max])", "model", "reviews",
                     "pairs", "raw reviews/s", "end to end reviews/s", "end to end / raw",
                     "score only (no-op sink) reviews/s", "score only / raw", "raw marginal reviews/s",
                     "end to end marginal reviews/s", "marginal end to end / raw",
@@ -225,7 +226,10 @@ public final class Benchmarks {
      * The raw predictor against the whole scoring job, in interleaved pairs: each pair times the raw predictor and
      * the job on the same reviews, then both on twice as many, one right after the other, so that a slow or fast
      * spell of a noisy machine touches both sides of a ratio. The table gives each ratio's median over the pairs
-     * with its range. Score only and the runs without texts are measured once, against the median raw rate.
+     * with its range. A marginal rate divides by the difference of two times, which magnifies the noise of either:
+     * its figure comes from the median time of each size (median extra seconds for the extra reviews), with the
+     * range of the pairs' own marginal ratios. Score only and the runs without texts are measured once, against the
+     * median raw rate.
      */
     private void measurePipeline(ModelBundle bundle, SentimentModel model, LabeledReviews imdb, ModelConfig bucketed,
                                  int size, MarkdownTable pipeline) throws Exception {
@@ -250,8 +254,10 @@ public final class Benchmarks {
 
         double[] raw = new double[pairs];
         double[] endToEnd = new double[pairs];
-        double[] rawMarginal = new double[pairs];
-        double[] marginal = new double[pairs];
+        double[] rawTimes = new double[pairs];
+        double[] rawTimesTwice = new double[pairs];
+        double[] times = new double[pairs];
+        double[] timesTwice = new double[pairs];
         double[] fixedCost = new double[pairs];
         double[] ratios = new double[pairs];
         double[] marginalRatios = new double[pairs];
@@ -271,14 +277,17 @@ public final class Benchmarks {
                     + "-x2", settings.batchSize(), settings.threads()), bundle).duration().toNanos() / 1e9;
             raw[pair] = size / rawSeconds;
             endToEnd[pair] = size / seconds;
-            rawMarginal[pair] = size / (rawSecondsTwice - rawSeconds);
-            marginal[pair] = size / (secondsTwice - seconds);
+            rawTimes[pair] = rawSeconds;
+            rawTimesTwice[pair] = rawSecondsTwice;
+            times[pair] = seconds;
+            timesTwice[pair] = secondsTwice;
             fixedCost[pair] = 2 * seconds - secondsTwice;
             ratios[pair] = endToEnd[pair] / raw[pair];
-            marginalRatios[pair] = marginal[pair] / rawMarginal[pair];
+            marginalRatios[pair] = (rawSecondsTwice - rawSeconds) / (secondsTwice - seconds);
         }
         double medianRaw = median(raw);
-        double medianRawMarginal = median(rawMarginal);
+        double medianRawMarginal = size / (median(rawTimesTwice) - median(rawTimes));
+        double medianMarginal = size / (median(timesTwice) - median(times));
         next.accept("score only (no-op sink), " + size + " reviews");
         double scoreOnly = sparkBench.scoreOnly(sparkBench.config(source, bundle, name, settings.batchSize(),
                 settings.threads()), bundle);
@@ -290,8 +299,8 @@ public final class Benchmarks {
                 settings.batchSize(), settings.threads(), 2, false), bundle).duration().toNanos() / 1e9;
         progress.step("1-2. " + name + ": done");
         pipeline.add(name, size, pairs, rate(medianRaw), rate(median(endToEnd)), medianAndRange(ratios),
-                rate(scoreOnly), ratio(scoreOnly / medianRaw), rate(medianRawMarginal), rate(median(marginal)),
-                medianAndRange(marginalRatios), ratio(size / withoutText / medianRaw),
+                rate(scoreOnly), ratio(scoreOnly / medianRaw), rate(medianRawMarginal), rate(medianMarginal),
+                ratio(medianMarginal / medianRawMarginal) + " " + range(marginalRatios), ratio(size / withoutText / medianRaw),
                 ratio(size / (withoutTextTwice - withoutText) / medianRawMarginal),
                 String.format(Locale.ROOT, "%.1f", median(fixedCost)), SparkBenchmark.steps(last));
     }
@@ -305,9 +314,14 @@ public final class Benchmarks {
 
     /** {@code 0.85 [0.80, 0.90]}: the median and the range. */
     private static String medianAndRange(double[] values) {
+        return ratio(median(values)) + " " + range(values);
+    }
+
+    /** {@code [0.80, 0.90]}: the smallest and largest value. */
+    private static String range(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
-        return ratio(median(values)) + " [" + ratio(sorted[0]) + ", " + ratio(sorted[sorted.length - 1]) + "]";
+        return "[" + ratio(sorted[0]) + ", " + ratio(sorted[sorted.length - 1]) + "]";
     }
 
     private ModelConfig config(ModelBundle bundle, LongTextPolicy policy, int bucketWindow) {

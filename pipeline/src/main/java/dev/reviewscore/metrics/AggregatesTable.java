@@ -48,7 +48,6 @@ public final class AggregatesTable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatesTable.class);
     private static final String HISTOGRAM = "histogram";
     private static final String BOOTSTRAP = "bootstrap";
-    private static final String CHANGE_TYPE = "_change_type";
     private static final String DELETED_AT = "source_deleted_at";
     private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
             "slice_name", "slice_value", "label_index", "predicted_index", "score");
@@ -217,7 +216,7 @@ public final class AggregatesTable {
      */
     private List<ErrorExample> merge(ReviewEvaluator evaluator, Probe probe, long from, long to) {
         Dataset<Row> changes = current(DeltaHistory.changes(spark, scored, from, to), evaluator.modelVersion())
-                .withColumn(Evaluator.SIGN, when(col(CHANGE_TYPE).isin("insert", "update_postimage"), lit(1))
+                .withColumn(Evaluator.SIGN, when(DeltaHistory.written(), lit(1))
                         .otherwise(lit(-1)));
         ReviewEvaluator.Prepared prepared = evaluator.prepare(changes);
         Dataset<Row> rows = aggregates(evaluator, prepared, probe.definition(), to)

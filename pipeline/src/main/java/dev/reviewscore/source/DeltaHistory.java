@@ -1,10 +1,13 @@
 package dev.reviewscore.source;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.reviewscore.config.TableLocation;
 import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * name alike.
  */
 public final class DeltaHistory {
+    /** The change feed's column saying what a row is: insert, update_preimage, update_postimage or delete. */
+    public static final String CHANGE_TYPE = "_change_type";
     /** The table property that turns the change data feed on. */
     public static final String CHANGE_FEED = "delta.enableChangeDataFeed";
     /** Delta and Spark errors that mean the changes after a version cannot be read any more. */
@@ -50,6 +55,11 @@ public final class DeltaHistory {
         Map<String, String> properties = row.getJavaMap(row.fieldIndex("properties"));
         long version = spark.sql("DESCRIBE HISTORY " + location.sqlName() + " LIMIT 1").first().getLong(0);
         return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)));
+    }
+
+    /** Whether a row of {@link #changes} is one the table holds after its commit: inserted, or an update's new image. */
+    public static Column written() {
+        return col(CHANGE_TYPE).isin("insert", "update_postimage");
     }
 
     /** The table's rows at a version. */

@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SourceChanges {
     private static final Logger LOG = LoggerFactory.getLogger(SourceChanges.class);
-    private static final String CHANGE_TYPE = "_change_type";
     private static final String COMMIT_VERSION = "_commit_version";
     private static final String COMMIT_TIMESTAMP = "_commit_timestamp";
     private static final String LAST_VERSION = "__last_version";
@@ -114,8 +113,8 @@ public final class SourceChanges {
         Dataset<Row> lastCommit = changes
                 .withColumn(LAST_VERSION, max(col(COMMIT_VERSION)).over(Window.partitionBy(id)))
                 .where(col(COMMIT_VERSION).equalTo(col(LAST_VERSION)).or(id.isNull()));
-        Dataset<Row> rows = lastCommit.where(col(CHANGE_TYPE).isin("insert", "update_postimage"))
-                .drop(CHANGE_TYPE, COMMIT_VERSION, COMMIT_TIMESTAMP, LAST_VERSION);
+        Dataset<Row> rows = lastCommit.where(DeltaHistory.written())
+                .drop(DeltaHistory.CHANGE_TYPE, COMMIT_VERSION, COMMIT_TIMESTAMP, LAST_VERSION);
         SourceRange range = new SourceRange(SourceRange.CHANGES, detail.id(), from, detail.version(), null);
         LOG.info("Reading {}: {}", config.location(), range.describe());
         return new Read(rows, deletedIds(lastCommit, config), range);
@@ -124,7 +123,7 @@ public final class SourceChanges {
     /** Ids whose last change deleted them (or moved their row to another id). */
     private static Dataset<Row> deletedIds(Dataset<Row> lastCommit, SourceConfig config) {
         Column id = col(ReviewSource.quote(config.columns().id()));
-        Column kept = col(CHANGE_TYPE).isin("insert", "update_postimage");
+        Column kept = DeltaHistory.written();
         return lastCommit.where(id.isNotNull())
                 .groupBy(id.cast(DataTypes.StringType).as(ReviewColumns.REVIEW_ID))
                 .agg(max(when(kept, lit(1)).otherwise(lit(0))).as("__kept"))

@@ -91,7 +91,7 @@ final class SparkBenchmark {
     /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */
     double scoreOnly(JobConfig config, ModelBundle bundle) {
         Dataset<Row> raw = ScoringJob.spreadOverCores(ReviewSource.read(spark, config.source()),
-                config.scoring().partitionsPerCore());
+                config.scoring().partitionsPerCore(), config.source().columns().id());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(),
                 bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull());
         long rows = normalized.count();

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.source.ReviewSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -176,14 +177,14 @@ public final class ReviewEvaluator {
         DataType probabilityType = type(rows, probabilitiesCol, "probabilities");
         List<String> names = labels.isEmpty() ? labelsFromMap(rows, probabilityType) : labels;
         Column labelArray = array(names.stream().map(name -> lit(name)).toArray(Column[]::new));
-        Column probabilities = probabilityArray(col(quoted(probabilitiesCol)), probabilityType, names);
+        Column probabilities = probabilityArray(col(ReviewSource.quote(probabilitiesCol)), probabilityType, names);
         Column labelIndex = index(rows, labelCol, "label", names);
         Column predictedIndex = predictionCol == null
                 ? array_position(col("__probabilities"), array_max(col("__probabilities"))).minus(1).cast("int")
                 : index(rows, predictionCol, "prediction", names);
-        Column id = Arrays.asList(rows.columns()).contains(idCol) ? col(quoted(idCol)).cast("string")
+        Column id = Arrays.asList(rows.columns()).contains(idCol) ? col(ReviewSource.quote(idCol)).cast("string")
                 : monotonically_increasing_id().cast("string");
-        Dataset<Row> prepared = rows.where(col(quoted(probabilitiesCol)).isNotNull())
+        Dataset<Row> prepared = rows.where(col(ReviewSource.quote(probabilitiesCol)).isNotNull())
                 .withColumn("review_id", id)
                 .withColumn("__probabilities", probabilities)
                 .withColumn("label_index", labelIndex)
@@ -226,10 +227,6 @@ public final class ReviewEvaluator {
         return modelVersion;
     }
 
-    private static String quoted(String column) {
-        return "`" + column.replace("`", "``") + "`";
-    }
-
     private static DataType type(Dataset<Row> rows, String column, String role) {
         if (!Arrays.asList(rows.columns()).contains(column)) {
             throw new InvalidInputException("Cannot evaluate: there is no " + role + " column \"" + column
@@ -245,7 +242,7 @@ public final class ReviewEvaluator {
                     + probabilityType.simpleString() + ", which does not name its labels. Fix: give the labels in "
                     + "index order (ReviewEvaluator.forLabels(List.of(...))).");
         }
-        List<String> keys = rows.select(explode(map_keys(col(quoted(probabilitiesCol))))).distinct()
+        List<String> keys = rows.select(explode(map_keys(col(ReviewSource.quote(probabilitiesCol))))).distinct()
                 .as(Encoders.STRING()).collectAsList();
         List<String> sorted = new ArrayList<>(keys);
         java.util.Collections.sort(sorted);
@@ -270,7 +267,7 @@ public final class ReviewEvaluator {
 
     private Column index(Dataset<Row> rows, String column, String role, List<String> names) {
         DataType type = type(rows, column, role);
-        Column value = col(quoted(column));
+        Column value = col(ReviewSource.quote(column));
         if (type.equals(DataTypes.StringType)) {
             Column lowerCase = array(names.stream().map(name -> lit(name.toLowerCase(Locale.ROOT)))
                     .toArray(Column[]::new));
@@ -287,8 +284,8 @@ public final class ReviewEvaluator {
 
     /** Fails on a label value that is not a label: it would otherwise count as unlabeled without a word. */
     private void checkLabels(Dataset<Row> rows, Column labelIndex, List<String> names) {
-        List<Row> unknown = rows.where(col(quoted(labelCol)).isNotNull().and(labelIndex.isNull()))
-                .select(col(quoted(labelCol)).cast("string")).limit(1).collectAsList();
+        List<Row> unknown = rows.where(col(ReviewSource.quote(labelCol)).isNotNull().and(labelIndex.isNull()))
+                .select(col(ReviewSource.quote(labelCol)).cast("string")).limit(1).collectAsList();
         if (!unknown.isEmpty()) {
             throw new InvalidInputException("Cannot evaluate: label column \"" + labelCol + "\" holds \""
                     + unknown.get(0).getString(0) + "\", which is not one of the labels " + names + ". Fix: "

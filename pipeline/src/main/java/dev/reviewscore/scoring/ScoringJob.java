@@ -27,9 +27,11 @@ import dev.reviewscore.source.SourceChanges;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,6 +63,9 @@ public final class ScoringJob {
     private static final String ALREADY_SCORED = "already_scored";
     /** The scored table's column marking scores of reviews the source deleted. */
     public static final String DELETED_AT = "source_deleted_at";
+    /** Scored-table columns whose every value is unique: no statistics. */
+    private static final List<String> UNIQUE_STRINGS = List.of(ReviewColumns.TEXT, ReviewColumns.TEXT_HASH);
+    private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
     /** The Spark job description of the step that runs the model, after the run id. */
     public static final String SCORING_STEP = "scoring reviews";
 
@@ -105,7 +110,8 @@ public final class ScoringJob {
                 wholeBecause);
         Dataset<Row> source = read.rows();
         long input = source.count();
-        Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore());
+        Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore(),
+                config.source().columns().id());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
         Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
         Dataset<Row> marked = previous == null
@@ -118,17 +124,22 @@ public final class ScoringJob {
 
         LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
         Dataset<Row> predicted = ReviewSentiment.of(bundle, config.model())
-                .predict(marked, ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .predict(marked, ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter);
         describe(SCORING_STEP);
         Column status = when(col(ReviewColumns.REJECT_REASON).isNotNull(), lit("rejected"))
                 .when(col(ALREADY_SCORED), lit("skipped")).otherwise(lit("scored"));
         Map<String, Long> counts = new TreeMap<>();
         try (ScoringProgress progress = new ScoringProgress(spark.sparkContext(), counter, input,
                 config.scoring().progressSeconds())) {
-            for (Row row : predicted.groupBy(status).count().collectAsList()) {
-                counts.put(row.getString(0), row.getLong(1));
-            }
+            // The cache is built by the first job that reads it. Compressing it would try a dictionary on every
+            // string column, copying and hashing each review text, which unique texts never repay.
+            DeltaTables.withSessionSettings(spark, Map.of(CACHE_COMPRESSED, "false"), () -> {
+                predicted.persist(StorageLevel.MEMORY_AND_DISK());
+                for (Row row : predicted.groupBy(status).count().collectAsList()) {
+                    counts.put(row.getString(0), row.getLong(1));
+                }
+                return counts;
+            });
             LOG.info(progress.report());
         }
         long scored = counts.getOrDefault("scored", 0L);
@@ -140,7 +151,8 @@ public final class ScoringJob {
         describe("merging scores into " + scoredTable);
         LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
         DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
-                scoredTableProperties());
+                scoredTableProperties(scores.schema(), config.output().partitionBy(),
+                        config.output().deletionVectors()));
         DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0)
                 : mergeFromPersistedSource(scoredTable, scores);
         mark = lap(stages, "merge", mark);
@@ -182,12 +194,22 @@ public final class ScoringJob {
     }
 
     /**
-     * A source read in fewer partitions than {@code partitionsPerCore} per executor core, spread over that many
-     * (round robin), so that every core scores; a source with enough partitions is returned as it is.
+     * A source read in fewer partitions than {@code partitionsPerCore} per executor core, spread over that many so
+     * that every core scores; a source with enough partitions is returned as it is. Rows are spread by the hash of
+     * their id: which partition a row goes to depends on the row alone, so a retried task gets the same rows. A round
+     * robin would have to sort every partition by a hash of each whole row, text included, to be as repeatable.
+     * A source without the id column (it fails its checks later) is spread round robin.
+     *
+     * @param idColumn the source's review id column
      */
-    public static Dataset<Row> spreadOverCores(Dataset<Row> source, int partitionsPerCore) {
+    public static Dataset<Row> spreadOverCores(Dataset<Row> source, int partitionsPerCore, String idColumn) {
         int partitions = source.sparkSession().sparkContext().defaultParallelism() * partitionsPerCore;
-        return source.rdd().getNumPartitions() < partitions ? source.repartition(partitions) : source;
+        if (source.rdd().getNumPartitions() >= partitions) {
+            return source;
+        }
+        boolean hasId = Arrays.stream(source.columns()).anyMatch(idColumn::equalsIgnoreCase);
+        return hasId ? source.repartition(partitions, col(ReviewSource.quote(idColumn)))
+                : source.repartition(partitions);
     }
 
     /**
@@ -322,12 +344,21 @@ public final class ScoringJob {
 
     /**
      * A new scored table's properties: its change data feed, from which evaluations merge what changed into the
-     * aggregates ({@code output.aggregates}), and deletion vectors when {@code output.deletion-vectors} asks.
+     * aggregates ({@code output.aggregates}); deletion vectors when {@code output.deletion-vectors} asks; and Delta's
+     * per-file min/max statistics for every column that can have them but the partition columns, the review texts
+     * and their hashes. Every text is unique, so their statistics would never skip a file, yet they cost every write
+     * a copy of every text.
      */
-    private Map<String, String> scoredTableProperties() {
+    private static Map<String, String> scoredTableProperties(StructType schema, List<String> partitionBy,
+                                                             boolean deletionVectors) {
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         properties.put(DeltaHistory.CHANGE_FEED, "true");
-        if (config.output().deletionVectors()) {
+        properties.put(DeltaTables.STATS_COLUMNS, Arrays.stream(schema.fields())
+                .filter(field -> DeltaTables.skippable(field.dataType()))
+                .map(StructField::name)
+                .filter(name -> !UNIQUE_STRINGS.contains(name) && !partitionBy.contains(name))
+                .map(ReviewSource::quote).collect(Collectors.joining(",")));
+        if (deletionVectors) {
             properties.put("delta.enableDeletionVectors", "true");
         }
         return properties;

@@ -14,8 +14,14 @@ import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +34,8 @@ public final class DeltaTables {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaTables.class);
     /** The session setting Delta copies into the user metadata of the commits made while it is set. */
     static final String COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+    /** The table property naming the columns whose per-file min/max statistics Delta collects. */
+    public static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
 
     private DeltaTables() {}
 
@@ -129,6 +137,15 @@ public final class DeltaTables {
                 + " SET TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "')"));
         LOG.info("Upgraded {} from schema version {} to {}: added columns {}", location, found, TableSchemas.VERSION,
                 added);
+    }
+
+    /**
+     * Whether Delta keeps min/max statistics for a column of this type (numbers, strings, dates and timestamps), so
+     * that it may be named in {@link #STATS_COLUMNS}.
+     */
+    public static boolean skippable(DataType type) {
+        return type instanceof NumericType || type instanceof StringType || type instanceof DateType
+                || type instanceof TimestampType || type instanceof TimestampNTZType;
     }
 
     /**

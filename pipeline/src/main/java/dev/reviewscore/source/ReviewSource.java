@@ -274,7 +274,8 @@ public final class ReviewSource {
         return expr("try_cast(" + quote(column) + " AS " + type + ")");
     }
 
-    static String quote(String name) {
+    /** A column name quoted for SQL, as Spark parses it back. */
+    public static String quote(String name) {
         return "`" + name.replace("`", "``") + "`";
     }
 

@@ -1,10 +1,13 @@
 package dev.reviewscore.scoring;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -74,7 +77,7 @@ class ScoringJobTest {
     }
 
     @Test
-    void scoresTheSampleOnceAndARerunScoresNothing() {
+    void scoresTheSampleOnceAndARerunScoresNothing() throws IOException {
         JobConfig config = config("""
                 source {
                   format = csv
@@ -107,12 +110,46 @@ class ScoringJobTest {
                 .select("operation", "userMetadata").first();
         assertEquals("MERGE", commit.getString(0));
         assertEquals("reviewscore run " + first.runId(), commit.getString(1), "the commit names the run");
+        assertTextsHaveNoStatistics(config);
 
         ScoringResult second = score(config);
         assertEquals(320, second.input());
         assertEquals(0, second.scored());
         assertEquals(320, second.skipped());
         assertEquals(320, scored(config).count());
+    }
+
+    /** Delta min/max statistics in the scored table's log for the short columns, none for the texts. */
+    private void assertTextsHaveNoStatistics(JobConfig config) throws IOException {
+        List<Row> stats = spark.read().json(config.output().scored().path() + "/_delta_log/*.json")
+                .where(col("add").isNotNull()).select("add.stats").collectAsList();
+        assertTrue(!stats.isEmpty());
+        for (Row row : stats) {
+            JsonNode minValues = new ObjectMapper().readTree(row.getString(0)).get("minValues");
+            assertTrue(minValues.has("review_id") && minValues.has("movie"), minValues.toString());
+            assertTrue(!minValues.has("text") && !minValues.has("text_hash"), minValues.toString());
+        }
+    }
+
+    @Test
+    void aSourceInFewerPartitionsThanCoresIsSpreadOverThemByReviewId() {
+        Dataset<Row> source = spark.range(2000).selectExpr("concat('r', id) AS review_id", "repeat('x', 100) AS text")
+                .coalesce(1);
+        int partitions = spark.sparkContext().defaultParallelism() * 2;
+        Dataset<Row> spread = ScoringJob.spreadOverCores(source, 2, "REVIEW_ID");
+        assertEquals(partitions, spread.rdd().getNumPartitions());
+        Dataset<Row> placed = spread.select(col("review_id"), spark_partition_id().as("partition"));
+        List<Row> first = placed.orderBy("review_id").collectAsList();
+        assertEquals(2000, first.size());
+        assertEquals(first, placed.orderBy("review_id").collectAsList(), "each review lands in the same partition");
+        for (Row count : placed.groupBy("partition").count().collectAsList()) {
+            assertTrue(count.getLong(1) > 2000 / partitions / 2, "a partition with " + count.getLong(1) + " rows");
+        }
+        assertEquals(partitions, placed.select("partition").distinct().count());
+        assertEquals(partitions, ScoringJob.spreadOverCores(source.drop("review_id"), 2, "review_id").rdd()
+                .getNumPartitions(), "without an id column, spread all the same");
+        Dataset<Row> enough = source.repartition(partitions);
+        assertTrue(ScoringJob.spreadOverCores(enough, 2, "review_id") == enough, "enough partitions: left as it is");
     }
 
     @Test

@@ -34,6 +34,7 @@ import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.MetricsTable;
+import dev.reviewscore.sink.TableSchemas;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -157,10 +158,7 @@ public final class Pipeline {
                     + "command first, or point output.scored at the scored table.");
         }
         String version = evaluatedVersion();
-        Dataset<Row> all = DeltaTables.read(spark, table);
-        if (List.of(all.columns()).contains(ScoringJob.DELETED_AT)) {
-            all = all.where(col(ScoringJob.DELETED_AT).isNull());
-        }
+        Dataset<Row> all = TableSchemas.stillInSource(DeltaTables.read(spark, table));
         Dataset<Row> scores = all.where(col("model_version").equalTo(lit(version)));
         List<String> labels = bundle.labels();
         String name = bundle.name();

@@ -48,7 +48,6 @@ public final class AggregatesTable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatesTable.class);
     private static final String HISTOGRAM = "histogram";
     private static final String BOOTSTRAP = "bootstrap";
-    private static final String DELETED_AT = "source_deleted_at";
     private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
             "slice_name", "slice_value", "label_index", "predicted_index", "score");
     private final SparkSession spark;
@@ -193,8 +192,7 @@ public final class AggregatesTable {
 
     /** The rows of the model version that evaluations count: not marked deleted from the source. */
     private static Dataset<Row> current(Dataset<Row> rows, String modelVersion) {
-        Dataset<Row> ofVersion = rows.where(col("model_version").equalTo(lit(modelVersion)));
-        return List.of(rows.columns()).contains(DELETED_AT) ? ofVersion.where(col(DELETED_AT).isNull()) : ofVersion;
+        return TableSchemas.stillInSource(rows).where(col("model_version").equalTo(lit(modelVersion)));
     }
 
     /** Replaces the model version's aggregates with those of every row; returns the reviews to read. */

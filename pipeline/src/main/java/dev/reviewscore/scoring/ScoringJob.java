@@ -61,8 +61,7 @@ public final class ScoringJob {
     private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
     /** Marks rows this model version already scored with the same text (skipped, not scored again). */
     private static final String ALREADY_SCORED = "already_scored";
-    /** The scored table's column marking scores of reviews the source deleted. */
-    public static final String DELETED_AT = "source_deleted_at";
+    private static final String DELETED_AT = TableSchemas.SOURCE_DELETED_AT;
     /** Scored-table columns whose every value is unique: no statistics. */
     private static final List<String> UNIQUE_STRINGS = List.of(ReviewColumns.TEXT, ReviewColumns.TEXT_HASH);
     private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
@@ -265,11 +264,8 @@ public final class ScoringJob {
         }
         long version = spark.sql("DESCRIBE HISTORY " + table.sqlName() + " LIMIT 1").first()
                 .getLong(0);
-        Dataset<Row> scores = spark.sql("SELECT * FROM " + table.sqlName() + " VERSION AS OF " + version)
-                .where(col("model_version").equalTo(lit(bundle.version())));
-        if (List.of(scores.columns()).contains(DELETED_AT)) {
-            scores = scores.where(col(DELETED_AT).isNull());
-        }
+        Dataset<Row> scores = TableSchemas.stillInSource(spark.sql("SELECT * FROM " + table.sqlName()
+                + " VERSION AS OF " + version)).where(col("model_version").equalTo(lit(bundle.version())));
         return scores.select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
                 col(ReviewColumns.TEXT_HASH).as("prev_text_hash"),
                 col(ReviewColumns.SOURCE_LABEL).as("prev_source_label"));

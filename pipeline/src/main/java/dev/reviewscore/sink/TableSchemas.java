@@ -1,5 +1,9 @@
 package dev.reviewscore.sink;
 
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -27,6 +31,9 @@ public final class TableSchemas {
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
+    /** The scored table's column marking scores of reviews the source deleted (since schema version 4). */
+    public static final String SOURCE_DELETED_AT = "source_deleted_at";
+
     /** One row per (review id, model version): the latest score of that review by that model. */
     public static final StructType SCORED = new StructType(new StructField[] {
         column("review_id", DataTypes.StringType, "Review id from the source (source.columns.id), as a string"),
@@ -48,7 +55,7 @@ public final class TableSchemas {
         column("truncated", DataTypes.BooleanType, "Whether part of the review was not read by the model"),
         column("run_id", DataTypes.StringType, "The run that wrote this score"),
         column("scored_at", DataTypes.TimestampType, "When that run started scoring"),
-        column("source_deleted_at", DataTypes.TimestampType, "When a run saw the review deleted from the source "
+        column(SOURCE_DELETED_AT, DataTypes.TimestampType, "When a run saw the review deleted from the source "
                 + "(scoring.source-deletes = mark); null while the source has it (since schema version 4)"),
     });
 
@@ -234,5 +241,16 @@ public final class TableSchemas {
     private static StructField column(String name, DataType type, String comment) {
         Metadata metadata = new MetadataBuilder().putString("comment", comment).build();
         return new StructField(name, type, true, metadata);
+    }
+
+    /**
+     * The scores of reviews the source still has: those not marked {@value #SOURCE_DELETED_AT}. Scores of a table
+     * older than schema version 4 have no such mark and are all kept.
+     *
+     * @param scores rows of the scored table
+     */
+    public static Dataset<Row> stillInSource(Dataset<Row> scores) {
+        return List.of(scores.columns()).contains(SOURCE_DELETED_AT)
+                ? scores.where(functions.col(SOURCE_DELETED_AT).isNull()) : scores;
     }
 }

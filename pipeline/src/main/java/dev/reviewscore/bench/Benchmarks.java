@@ -300,7 +300,8 @@ public final class Benchmarks {
         progress.step("1-2. " + name + ": done");
         pipeline.add(name, size, pairs, rate(medianRaw), rate(median(endToEnd)), medianAndRange(ratios),
                 rate(scoreOnly), ratio(scoreOnly / medianRaw), rate(medianRawMarginal), rate(medianMarginal),
-                ratio(medianMarginal / medianRawMarginal) + " " + range(marginalRatios), ratio(size / withoutText / medianRaw),
+                ratio(medianMarginal / medianRawMarginal) + " " + range(marginalRatios),
+                ratio(size / withoutText / medianRaw),
                 ratio(size / (withoutTextTwice - withoutText) / medianRawMarginal),
                 String.format(Locale.ROOT, "%.1f", median(fixedCost)), SparkBenchmark.steps(last));
     }

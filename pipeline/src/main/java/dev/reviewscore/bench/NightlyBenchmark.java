@@ -144,11 +144,11 @@ final class NightlyBenchmark {
         RunInfo info = RunInfo.start();
         ScoringResult result = new ScoringJob(spark, job, bundle, info).execute();
         double seconds = (System.nanoTime() - start) / 1e9;
-        ReviewEvaluator evaluator = ReviewEvaluator.forLabels(bundle.labels()).withPredictionCol("predicted_label")
-                .withPositiveLabel(job.model().positiveLabel()).withModel(bundle.name(), bundle.version());
+        ReviewEvaluator evaluator = ReviewEvaluator.forScoredTable(job.evaluation(), job.model().positiveLabel(),
+                bundle.labels(), bundle.name(), bundle.version());
         long evaluateStart = System.nanoTime();
         AggregatesTable.Result merged = new AggregatesTable(spark, job.output().aggregates(), job.output().scored(),
-                info.commitTag()).evaluate(evaluator, null);
+                info.commitTag()).evaluate(evaluator, null, info.runId());
         double mergedSeconds = (System.nanoTime() - evaluateStart) / 1e9;
         long fullStart = System.nanoTime();
         Evaluation full = evaluator.evaluate(DeltaTables.read(spark, job.output().scored())

@@ -181,12 +181,11 @@ public final class Pipeline {
         }
         long start = System.nanoTime();
         evaluatedAt = Instant.now();
-        ReviewEvaluator evaluator = ReviewEvaluator.forLabels(labels).withPredictionCol("predicted_label")
-                .withPositiveLabel(config.model().positiveLabel()).withSlices(config.evaluation().slices())
-                .withSettings(config.evaluation().settings()).withModel(name, version);
+        ReviewEvaluator evaluator = ReviewEvaluator.forScoredTable(config.evaluation(),
+                config.model().positiveLabel(), labels, name, version);
         AggregatesTable.Result fromAggregates = new AggregatesTable(spark, config.output().aggregates(), table,
                 run.commitTag()).evaluate(evaluator, config.evaluation().full()
-                        ? "a full evaluation (evaluation.full)" : null);
+                        ? "a full evaluation (evaluation.full)" : null, scoring == null ? null : run.runId());
         evaluation = fromAggregates.evaluation();
         evaluatedFrom = fromAggregates.from();
         String champion = config.evaluation().compareWith();

@@ -1,5 +1,6 @@
 package dev.reviewscore.metrics;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -10,6 +11,7 @@ import dev.reviewscore.source.DeltaHistory;
 import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
+import dev.reviewscore.source.ReviewColumns;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,24 +25,26 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The aggregates table ({@code output.aggregates}, {@link TableSchemas#AGGREGATES}): the exact, additive sums an
- * evaluation of one model version is computed from, kept per scored table. An evaluation reads the scored table's
- * change data feed since the version the aggregates were brought up to, adds the inserted and updated rows, takes
- * away the deleted rows and the old images of updated ones, and computes the metrics from the merged sums: its cost
- * follows the changes, not the table. Counts are integers and log-loss sums exact decimals, so the merged aggregates
- * equal those of a recomputation from every row, and so do the metrics.
+ * evaluation of one model version is computed from, kept per scored table. Each scoring run adds what it changed
+ * ({@link #beforeRun}, {@link #addRun}): the rows it wrote, less the rows of the same reviews it replaced, removed or
+ * marked, read before it wrote. Changes by other writers are merged from the scored table's change data feed, when it is
+ * on, at the next evaluation ({@link #evaluate}). Either way the cost follows the changes, not the table. Counts are
+ * integers and log-loss sums exact decimals, so the merged aggregates equal those of a recomputation from every row,
+ * and so do the metrics.
  *
  * <p>The aggregates are rebuilt from every row of the scored table, at one pinned version, when asked ({@code
  * evaluation.full}), when there are none yet for this model version and {@link #definition definition} (a new model
- * version, other slices or bootstrap replicates, a recreated scored table), when the scored table's change data feed
- * is off, and when its changes cannot be read any more (history vacuumed). A rebuild replaces the model version's
- * rows in one commit; a merge adds to them in one commit and records the scored table's version in the rows it
- * touches, so a failed evaluation leaves the aggregates as they were, and after a conflict with another writer the
- * whole step runs again from the table as it then is.
+ * version, other slices or bootstrap replicates, a recreated scored table), and when the scored table changed in a
+ * way they were not brought up to date with and its changes cannot be read (change data feed off, or history
+ * vacuumed). A rebuild replaces the model version's rows in one commit; an addition adds to them in one commit and
+ * records the scored table's version in the rows it touches, so a failed step leaves the aggregates as they were, and
+ * after a conflict with another writer the whole step runs again from the table as it then is.
  *
  * <p>Scores marked deleted from the source ({@code source_deleted_at}) are left out, as everywhere in evaluation.
  */
@@ -48,6 +52,8 @@ public final class AggregatesTable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatesTable.class);
     private static final String HISTOGRAM = "histogram";
     private static final String BOOTSTRAP = "bootstrap";
+    /** Up to this many reviews changed by a run, their ids are sent to every task that reads earlier scores. */
+    private static final long BROADCAST_ROWS = 2_000_000;
     private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
             "slice_name", "slice_value", "label_index", "predicted_index", "score");
     private final SparkSession spark;
@@ -84,9 +90,11 @@ public final class AggregatesTable {
      *     the scored table's columns
      * @param rebuildBecause why the aggregates must be rebuilt from every row, or null to merge the changes where
      *     possible
+     * @param scoredBy the run that just scored into the table (its reviews are those the report's examples come
+     *     from when the aggregates are already up to date), or null
      * @return the evaluation
      */
-    public Result evaluate(ReviewEvaluator evaluator, String rebuildBecause) {
+    public Result evaluate(ReviewEvaluator evaluator, String rebuildBecause, String scoredBy) {
         DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
         if (detail == null) {
             throw new IllegalStateException("The scored table " + scored + " is not a Delta table");
@@ -95,8 +103,8 @@ public final class AggregatesTable {
         return DeltaMerge.readModifyWrite("update the aggregates in " + table, () -> {
             Probe probe = probe(evaluator, detail);
             String reason = rebuildBecause != null ? rebuildBecause : whyRebuild(probe, detail);
-            List<ErrorExample> examples;
-            String basis;
+            List<ErrorExample> examples = null;
+            String basis = null;
             if (reason == null && probe.applied() < detail.version()) {
                 long from = probe.applied() + 1;
                 try {
@@ -112,13 +120,15 @@ public final class AggregatesTable {
                             + "version {} from every row: {}", scored, probe.applied(), version, e.toString());
                     reason = "the scored table's changes after version " + probe.applied() + " cannot be read any "
                             + "more (history vacuumed, or the change data feed was off for some versions)";
-                    examples = null;
-                    basis = null;
                 }
-            } else {
+            } else if (reason == null && scoredBy == null) {
                 examples = List.of();
                 basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
-                        + " (nothing changed since the last evaluation)";
+                        + " (nothing changed since they were last brought up to date)";
+            } else if (reason == null) {
+                examples = examplesOf(evaluator, detail.version(), scoredBy);
+                basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
+                        + " (the reviews to read are among those run " + scoredBy + " scored)";
             }
             if (reason != null) {
                 examples = rebuild(evaluator, probe.definition(), detail.version());
@@ -161,16 +171,121 @@ public final class AggregatesTable {
         if (probe.applied() == null) {
             return "no aggregates of this model version with these labels, slices and bootstrap replicates yet";
         }
-        if (!detail.changeFeed()) {
-            return "the scored table's change data feed is off; ALTER TABLE " + scored.sqlName()
-                    + " SET TBLPROPERTIES (" + DeltaHistory.CHANGE_FEED + " = true) lets later evaluations merge "
-                    + "only what changed";
-        }
         if (probe.applied() > detail.version()) {
             return "the scored table is at version " + detail.version() + ", before the version " + probe.applied()
                     + " the aggregates were brought up to";
         }
+        if (probe.applied() < detail.version() && !detail.changeFeed()) {
+            return "the scored table changed after version " + probe.applied() + " by commits that did not bring the "
+                    + "aggregates up to date, and its change data feed is off; ALTER TABLE " + scored.sqlName()
+                    + " SET TBLPROPERTIES (" + DeltaHistory.CHANGE_FEED + " = true) lets later evaluations merge "
+                    + "such changes";
+        }
         return null;
+    }
+
+    /**
+     * What one scoring run changes in the scored table, read before it writes, for {@link #addRun}; closing it
+     * releases the rows it keeps.
+     *
+     * @param evaluator the evaluation the aggregates are kept for, as the job configures it
+     * @param reader the same evaluation, reading the narrowed rows
+     * @param before the scored table's version the run started from
+     * @param written the rows the run will write and the table will still count, narrowed
+     * @param replaced the rows of the same reviews and of those it will remove or mark, as counted at {@code before},
+     *     narrowed and kept (persisted)
+     */
+    public record RunChanges(ReviewEvaluator evaluator, ReviewEvaluator reader, long before, Dataset<Row> written,
+                             Dataset<Row> replaced) implements AutoCloseable {
+        @Override
+        public void close() {
+            replaced.unpersist();
+        }
+    }
+
+    /**
+     * Starts adding one scoring run's changes to the aggregates of its model version: reads, while {@code before}
+     * is still the scored table's latest version, the rows the run will replace, remove or mark (only the columns
+     * the evaluation reads). Returns null, and reads nothing, when the aggregates do not stand at {@code before}:
+     * then the next evaluation brings them up to date.
+     *
+     * @param evaluator the evaluation of the run's model version, as the job configures it
+     * @param before the scored table's version the run started from and read its earlier scores at
+     * @param written the rows the run will MERGE into the scored table (deterministic: persisted)
+     * @param removedOrMarked the ids of reviews whose scores the run will remove or mark deleted, or null
+     * @param changedRows about how many rows the run will write, remove or mark
+     * @return the run's changes, or null
+     */
+    public RunChanges beforeRun(ReviewEvaluator evaluator, long before, Dataset<Row> written,
+                                Dataset<Row> removedOrMarked, long changedRows) {
+        DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
+        Probe probe = probe(evaluator, detail);
+        String version = evaluator.modelVersion();
+        if (probe.applied() == null || probe.applied() != before) {
+            LOG.info("The aggregates of {} model version {} stand at {}, not at version {} the run started from; "
+                    + "the next evaluation brings them up to date", scored, version,
+                    probe.applied() == null ? "no version" : "version " + probe.applied(), before);
+            return null;
+        }
+        Dataset<Row> ofVersion = written.where(col("model_version").equalTo(lit(version)));
+        Dataset<Row> touched = ofVersion.select(ReviewColumns.REVIEW_ID);
+        Dataset<Row> kept = current(ofVersion, version);
+        if (removedOrMarked != null) {
+            Dataset<Row> gone = removedOrMarked.select(ReviewColumns.REVIEW_ID);
+            touched = touched.union(gone);
+            kept = kept.join(gone, ReviewColumns.REVIEW_ID, "left_anti");
+        }
+        Dataset<Row> replaced = current(DeltaHistory.snapshot(spark, scored, before), version).join(
+                changedRows <= BROADCAST_ROWS ? broadcast(touched) : touched, ReviewColumns.REVIEW_ID, "left_semi");
+        ReviewEvaluator.Narrowed narrowedReplaced = evaluator.narrow(replaced.withColumn(Evaluator.SIGN, lit(-1)));
+        ReviewEvaluator.Narrowed narrowedWritten = evaluator.narrow(kept.withColumn(Evaluator.SIGN, lit(1)));
+        Dataset<Row> read = narrowedReplaced.rows().persist(StorageLevel.MEMORY_AND_DISK());
+        long rows = read.count();
+        LOG.info("Read the {} scores of {} at version {} the run replaces, removes or marks", rows, scored, before);
+        return new RunChanges(evaluator, narrowedWritten.evaluator(), before, narrowedWritten.rows(), read);
+    }
+
+    /**
+     * Adds what one scoring run changed in the scored table to the aggregates of its model version: the rows it
+     * wrote that the table still counts, less the rows it replaced, removed or marked ({@link #beforeRun}). Does so
+     * only when the aggregates still stand at the version the run started from and every commit to the scored table
+     * since is the run's own (its user metadata is this table's commit tag); otherwise leaves them to the next
+     * evaluation, and logs why.
+     *
+     * @param changes the run's changes, read before it wrote
+     * @return whether the aggregates were brought up to the scored table's version
+     */
+    public boolean addRun(RunChanges changes) {
+        return DeltaMerge.readModifyWrite("update the aggregates in " + table, () -> {
+            DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
+            Probe probe = probe(changes.evaluator(), detail);
+            String version = changes.evaluator().modelVersion();
+            if (probe.applied() == null || probe.applied() != changes.before()) {
+                LOG.info("The aggregates of {} model version {} moved to {} while the run wrote; the next evaluation "
+                        + "brings them up to date", scored, version, probe.applied());
+                return false;
+            }
+            List<String> tags = DeltaHistory.commitTags(spark, scored, changes.before(), detail.version());
+            if (tags.stream().anyMatch(tag -> !commitTag.equals(tag))) {
+                LOG.info("{} has commits after version {} that are not this run's ({}); the next evaluation brings "
+                        + "the aggregates of model version {} up to date", scored, changes.before(), tags, version);
+                return false;
+            }
+            if (tags.isEmpty()) {
+                return true;
+            }
+            // kept: checking the labels, the bootstrap replicates and the MERGE each read them
+            Dataset<Row> signed = changes.written().unionByName(changes.replaced())
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                add(changes.reader(), changes.reader().prepare(signed), probe.definition(), detail.version());
+            } finally {
+                signed.unpersist();
+            }
+            LOG.info("Added the run's changes of {} (versions {} to {}) to the aggregates of model version {}", scored,
+                    changes.before() + 1, detail.version(), version);
+            return true;
+        });
     }
 
     /**
@@ -217,7 +332,18 @@ public final class AggregatesTable {
                 .withColumn(Evaluator.SIGN, when(DeltaHistory.written(), lit(1))
                         .otherwise(lit(-1)));
         ReviewEvaluator.Prepared prepared = evaluator.prepare(changes);
-        Dataset<Row> rows = aggregates(evaluator, prepared, probe.definition(), to)
+        DeltaMerge.Counts counts = add(evaluator, prepared, probe.definition(), to);
+        LOG.info("Merged the changes of {} versions {} to {} into {}: {} aggregate rows added, {} updated", scored,
+                from, to, table, counts.inserted(), counts.updated());
+        Dataset<Row> changed = prepared.rows().where(col(Evaluator.SIGN).gt(0));
+        return Evaluator.examples(changed, prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+                evaluator.settings().errorExamples());
+    }
+
+    /** Adds the aggregates of signed prepared rows to the table's, recording the scored table's version. */
+    private DeltaMerge.Counts add(ReviewEvaluator evaluator, ReviewEvaluator.Prepared prepared, String definition,
+                                  long version) {
+        Dataset<Row> rows = aggregates(evaluator, prepared, definition, version)
                 .where(col("kind").equalTo(BOOTSTRAP).or(col("reviews").notEqual(0))
                         .or(col("loss_sum").notEqual(0)));
         Map<String, String> add = new HashMap<>();
@@ -227,11 +353,16 @@ public final class AggregatesTable {
         add.put("replicate_loss_units",
                 "zip_with(t.replicate_loss_units, s.replicate_loss_units, (a, b) -> a + b)");
         add.put("scored_version", "s.scored_version");
-        DeltaMerge.Counts counts = DeltaMerge.add(spark, table, rows, KEYS, add, commitTag);
-        LOG.info("Merged the changes of {} versions {} to {} into {}: {} aggregate rows added, {} updated", scored,
-                from, to, table, counts.inserted(), counts.updated());
-        Dataset<Row> changed = prepared.rows().where(col(Evaluator.SIGN).gt(0));
-        return Evaluator.examples(changed, prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+        // the rows come from persisted rows, or changes read at pinned versions, and the driver's replicate sums
+        return DeltaMerge.withDeterministicSource(spark, () -> DeltaMerge.add(spark, table, rows, KEYS, add,
+                commitTag));
+    }
+
+    /** The reviews to read among those one run scored, at a version of the scored table. */
+    private List<ErrorExample> examplesOf(ReviewEvaluator evaluator, long version, String runId) {
+        ReviewEvaluator.Prepared prepared = evaluator.prepare(current(DeltaHistory.snapshot(spark, scored, version)
+                .where(col("run_id").equalTo(lit(runId))), evaluator.modelVersion()));
+        return Evaluator.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
                 evaluator.settings().errorExamples());
     }
 

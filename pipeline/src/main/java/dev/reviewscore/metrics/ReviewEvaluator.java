@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
+import dev.reviewscore.config.EvaluationConfig;
 import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.source.ReviewSource;
@@ -28,6 +29,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -88,6 +90,20 @@ public final class ReviewEvaluator {
      */
     public static ReviewEvaluator forLabels(List<String> labels) {
         return new ReviewEvaluator(labels, "label", "probabilities", null, null, Map.of(), null, null);
+    }
+
+    /**
+     * The evaluator of one model version's rows in the scored table, as the job's evaluation settings configure it:
+     * the evaluation of a run and the aggregates a scoring run keeps up to date are computed by the same one.
+     *
+     * @param evaluation the job's {@code evaluation} settings (slices, intervals, error examples)
+     * @param positiveLabel the model's positive label ({@code model.positive-label}), or null
+     * @param labels the model version's labels in index order
+     */
+    public static ReviewEvaluator forScoredTable(EvaluationConfig evaluation, String positiveLabel,
+                                                 List<String> labels, String modelName, String modelVersion) {
+        return forLabels(labels).withPredictionCol("predicted_label").withPositiveLabel(positiveLabel)
+                .withSlices(evaluation.slices()).withSettings(evaluation.settings()).withModel(modelName, modelVersion);
     }
 
     /** Reads the true label from this column (a label name, or an index). */
@@ -171,6 +187,36 @@ public final class ReviewEvaluator {
      * @param positiveIndex the label AUC is computed for, or -1
      */
     record Prepared(Dataset<Row> rows, List<String> labels, int positiveIndex) {}
+
+    /**
+     * Rows narrowed to what an evaluator reads, and the evaluator that reads them.
+     *
+     * @param rows the id, probability, label and prediction columns, the sign when there is one, and each slice's
+     *     value in a column of its own
+     * @param evaluator this evaluator, reading the slices from those columns
+     */
+    record Narrowed(Dataset<Row> rows, ReviewEvaluator evaluator) {}
+
+    /**
+     * Narrows rows to the columns this evaluator reads, computing each slice's value once: for rows that several
+     * aggregations read and that are best kept (persisted) without the columns nobody reads, such as review texts.
+     */
+    Narrowed narrow(Dataset<Row> rows) {
+        List<String> present = Arrays.asList(rows.columns());
+        List<Column> kept = new ArrayList<>();
+        for (String name : Arrays.asList(idCol, probabilitiesCol, labelCol, predictionCol, Evaluator.SIGN)) {
+            if (name != null && present.contains(name)) {
+                kept.add(col(ReviewSource.quote(name)));
+            }
+        }
+        Map<String, String> sliceColumns = new LinkedHashMap<>();
+        for (Map.Entry<String, String> slice : slices.entrySet()) {
+            String column = "__slice_" + sliceColumns.size();
+            kept.add(functions.expr(slice.getValue()).as(column));
+            sliceColumns.put(slice.getKey(), ReviewSource.quote(column));
+        }
+        return new Narrowed(rows.select(kept.toArray(new Column[0])), withSlices(sliceColumns));
+    }
 
     /** Reads the columns of {@code rows} as this evaluator is set to. */
     Prepared prepare(Dataset<Row> rows) {

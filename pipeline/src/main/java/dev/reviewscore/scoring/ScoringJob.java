@@ -16,6 +16,8 @@ import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.SourceDeletes;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.metrics.AggregatesTable;
+import dev.reviewscore.metrics.ReviewEvaluator;
 import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * out reviews this model version already scored with the same text and label (unless a full rescore is asked for),
  * scores the rest on the executors (through {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the
  * scores on (review id, model version), appends rows that could not be scored to the rejects table, removes or marks
- * the scores of reviews the source deleted, and records how far it read in the source state table.
+ * the scores of reviews the source deleted, adds what it changed to the evaluation's aggregates
+ * ({@link AggregatesTable#addRun}), and records how far it read in the source state table.
  *
  * <p>The source is read once: every row goes through one pass that checks it, marks it as already scored or not, and
  * scores the rest; that pass is kept (persisted) and everything written comes from it. Every run accounts for every
@@ -112,7 +115,8 @@ public final class ScoringJob {
         Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore(),
                 config.source().columns().id());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
-        Dataset<Row> previous = config.scoring().full() ? null : previousScores(scoredTable);
+        Long before = DeltaTables.exists(spark, scoredTable) ? DeltaHistory.detail(spark, scoredTable).version() : null;
+        Dataset<Row> previous = config.scoring().full() || before == null ? null : previousScores(scoredTable, before);
         Dataset<Row> marked = previous == null
                 ? normalized.withColumn(ALREADY_SCORED, lit(false))
                 : normalized.join(previous, sameScore(normalized, previous), "left")
@@ -147,36 +151,62 @@ public final class ScoringJob {
 
         Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()
                 .and(not(col(ALREADY_SCORED)))), positive, passThrough);
-        describe("merging scores into " + scoredTable);
-        LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
-        DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
-                scoredTableProperties(scores.schema(), config.output().partitionBy(),
-                        config.output().deletionVectors()));
-        DeltaMerge.Counts merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0)
-                : mergeFromPersistedSource(scoredTable, scores);
-        mark = lap(stages, "merge", mark);
-
-        describe("writing rejected rows to " + config.output().rejects());
-        Dataset<Row> rejects = rejectRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
-                passThrough);
+        DeltaMerge.Counts merged;
         Map<String, Long> byReason = new TreeMap<>();
-        if (counts.getOrDefault("rejected", 0L) > 0) {
-            for (Row row : rejects.groupBy("reason").count().collectAsList()) {
-                byReason.put(row.getString(0), row.getLong(1));
-            }
-        }
-        long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
-        DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
-        if (rejected > 0) {
-            DeltaTables.append(config.output().rejects(), rejects, run.commitTag());
-        }
-        predicted.unpersist();
-        mark = lap(stages, "rejects", mark);
+        long rejected;
+        long deleted;
+        Dataset<Row> deletedIds = read.deletedIds() == null || read.deletedIds().isEmpty() ? null
+                : read.deletedIds();
+        // Read while the version this run started from is still the table's latest (no time travel).
+        describe("reading the scores this run replaces in " + scoredTable);
+        AggregatesTable aggregates = new AggregatesTable(spark, config.output().aggregates(), scoredTable,
+                run.commitTag());
+        long aggregatesStart = System.nanoTime();
+        AggregatesTable.RunChanges changes = before == null || (scored == 0 && deletedIds == null) ? null
+                : aggregates.beforeRun(ReviewEvaluator.forScoredTable(config.evaluation(),
+                        config.model().positiveLabel(), bundle.labels(), bundle.name(), bundle.version()), before,
+                        scores, deletedIds, scored);
+        long aggregatesNanos = System.nanoTime() - aggregatesStart;
+        mark = System.nanoTime();
+        try {
+            describe("merging scores into " + scoredTable);
+            LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
+            DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
+                    scoredTableProperties(scores.schema(), config.output().partitionBy(),
+                            config.output().deletionVectors()));
+            merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0) : mergeFromPersistedSource(scoredTable, scores);
+            mark = lap(stages, "merge", mark);
 
-        long deleted = read.deletedIds() == null || read.deletedIds().isEmpty() ? 0
-                : applyDeletes(scoredTable, read.deletedIds());
+            describe("writing rejected rows to " + config.output().rejects());
+            Dataset<Row> rejects = rejectRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
+                    passThrough);
+            if (counts.getOrDefault("rejected", 0L) > 0) {
+                for (Row row : rejects.groupBy("reason").count().collectAsList()) {
+                    byReason.put(row.getString(0), row.getLong(1));
+                }
+            }
+            rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+            DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
+            if (rejected > 0) {
+                DeltaTables.append(config.output().rejects(), rejects, run.commitTag());
+            }
+            mark = lap(stages, "rejects", mark);
+
+            deleted = deletedIds == null ? 0 : applyDeletes(scoredTable, deletedIds);
+            mark = lap(stages, "deletes", mark);
+
+            if (changes != null) {
+                describe("adding the run's changes to " + config.output().aggregates());
+                aggregates.addRun(changes);
+            }
+        } finally {
+            if (changes != null) {
+                changes.close();
+            }
+            predicted.unpersist();
+        }
         spark.sparkContext().setJobDescription(null);
-        lap(stages, "deletes", mark);
+        stages.put("aggregates", Duration.ofNanos(aggregatesNanos + System.nanoTime() - mark));
 
         ScoringResult result = new ScoringResult(run.runId(), bundle.name(), bundle.version(), input, scored,
                 rejected, skipped, merged.inserted(), merged.updated(), deleted, byReason, stages, read.range());
@@ -217,8 +247,8 @@ public final class ScoringJob {
      * and earlier scores are read at a pinned table version).
      */
     private DeltaMerge.Counts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
-        return DeltaTables.withSessionSettings(spark, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
-                () -> DeltaMerge.merge(spark, table, scores, KEYS, run.commitTag()));
+        return DeltaMerge.withDeterministicSource(spark, () -> DeltaMerge.merge(spark, table, scores, KEYS,
+                run.commitTag()));
     }
 
     /**
@@ -254,18 +284,10 @@ public final class ScoringJob {
         spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + step);
     }
 
-    /**
-     * Scores of this model version already in the table, of reviews the source still has, pinned to the table's
-     * current version.
-     */
-    private Dataset<Row> previousScores(TableLocation table) {
-        if (!DeltaTables.exists(spark, table)) {
-            return null;
-        }
-        long version = spark.sql("DESCRIBE HISTORY " + table.sqlName() + " LIMIT 1").first()
-                .getLong(0);
-        Dataset<Row> scores = TableSchemas.stillInSource(spark.sql("SELECT * FROM " + table.sqlName()
-                + " VERSION AS OF " + version)).where(col("model_version").equalTo(lit(bundle.version())));
+    /** Scores of this model version in the table at a version, of reviews the source still has. */
+    private Dataset<Row> previousScores(TableLocation table, long version) {
+        Dataset<Row> scores = TableSchemas.stillInSource(DeltaHistory.snapshot(spark, table, version))
+                .where(col("model_version").equalTo(lit(bundle.version())));
         return scores.select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
                 col(ReviewColumns.TEXT_HASH).as("prev_text_hash"),
                 col(ReviewColumns.SOURCE_LABEL).as("prev_source_label"));
@@ -339,16 +361,15 @@ public final class ScoringJob {
     }
 
     /**
-     * A new scored table's properties: its change data feed, from which evaluations merge what changed into the
-     * aggregates ({@code output.aggregates}); deletion vectors when {@code output.deletion-vectors} asks; and Delta's
+     * A new scored table's properties: deletion vectors when {@code output.deletion-vectors} asks, and Delta's
      * per-file min/max statistics for every column that can have them but the partition columns, the review texts
      * and their hashes. Every text is unique, so their statistics would never skip a file, yet they cost every write
-     * a copy of every text.
+     * a copy of every text. The change data feed stays off: each run adds its own changes to the aggregates, and
+     * the feed would make every MERGE write the old image of each updated row as well.
      */
     private static Map<String, String> scoredTableProperties(StructType schema, List<String> partitionBy,
                                                              boolean deletionVectors) {
         Map<String, String> properties = new java.util.LinkedHashMap<>();
-        properties.put(DeltaHistory.CHANGE_FEED, "true");
         properties.put(DeltaTables.STATS_COLUMNS, Arrays.stream(schema.fields())
                 .filter(field -> DeltaTables.skippable(field.dataType()))
                 .map(StructField::name)

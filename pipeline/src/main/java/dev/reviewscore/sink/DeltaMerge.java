@@ -91,6 +91,16 @@ public final class DeltaMerge {
     }
 
     /**
+     * Runs MERGEs whose source gives the same rows each time it is computed (persisted, or read at pinned table
+     * versions), without Delta's copy of the source: Delta materializes a MERGE's source in case recomputing it would
+     * give other rows ({@code spark.databricks.delta.merge.materializeSource}).
+     */
+    public static <T> T withDeterministicSource(SparkSession spark, Supplier<T> merges) {
+        return DeltaTables.withSessionSettings(spark, Map.of("spark.databricks.delta.merge.materializeSource", "none"),
+                merges);
+    }
+
+    /**
      * Runs a step that reads a table and writes what it read back changed, and runs it again from the start after a
      * conflict with another writer ({@link WriteConflicts}).
      *

@@ -23,11 +23,12 @@ import org.apache.spark.sql.types.StructType;
  * {@code interval_method} and {@code confidence_level} in the metrics table, and the bounds of accuracy and AUC in the
  * slice metrics table. Version 4 added incremental reads: the scored table's {@code source_deleted_at}, the runs
  * table's source version range, deleted rows and their seconds, and the {@link #SOURCE_STATE} table. Version 5 added
- * the {@link #AGGREGATES} table and the runs table's {@code evaluated_from}.
+ * the {@link #AGGREGATES} table and the runs table's {@code evaluated_from}. Version 6 added the runs table's
+ * {@code aggregates_seconds}.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -144,8 +145,10 @@ public final class TableSchemas {
                 "Scores removed or marked because their reviews were deleted from the source"),
         column("deletes_seconds", DataTypes.DoubleType, "Seconds removing or marking the scores of deleted reviews"),
         column("evaluated_from", DataTypes.StringType, "What the evaluation's metrics were computed from: "
-                + "'aggregates' (merged with the scored table's changes) or 'rows' (every scored row, and the "
+                + "'aggregates' (kept up to date by scoring runs, or merged with the scored table's changes) or 'rows' (every scored row, and the "
                 + "aggregates rebuilt); null when the run did not evaluate (since schema version 5)"),
+        column("aggregates_seconds", DataTypes.DoubleType, "Seconds adding the run's changes to the aggregates "
+                + "table; null when the run did not score (since schema version 6)"),
     });
 
     /** For dashboards: one row per evaluation run and slice, the headline metrics as columns. */

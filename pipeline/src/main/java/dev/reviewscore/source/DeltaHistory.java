@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -55,6 +56,16 @@ public final class DeltaHistory {
         Map<String, String> properties = row.getJavaMap(row.fieldIndex("properties"));
         long version = spark.sql("DESCRIBE HISTORY " + location.sqlName() + " LIMIT 1").first().getLong(0);
         return new Detail(row.getAs("id"), version, "true".equalsIgnoreCase(properties.get(CHANGE_FEED)));
+    }
+
+    /**
+     * The user metadata of the table's commits after version {@code after} up to {@code to} (inclusive), in version
+     * order; null for a commit without any.
+     */
+    public static List<String> commitTags(SparkSession spark, TableLocation location, long after, long to) {
+        return spark.sql("DESCRIBE HISTORY " + location.sqlName())
+                .where(col("version").gt(after).and(col("version").leq(to))).orderBy("version")
+                .select("userMetadata").as(Encoders.STRING()).collectAsList();
     }
 
     /** Whether a row of {@link #changes} is one the table holds after its commit: inserted, or an update's new image. */

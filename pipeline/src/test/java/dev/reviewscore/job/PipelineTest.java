@@ -1,6 +1,7 @@
 package dev.reviewscore.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +10,12 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
+import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.metrics.Comparison;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.MetricRows;
+import dev.reviewscore.source.DeltaHistory;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
@@ -186,7 +189,9 @@ class PipelineTest {
         String model = TestPaths.defaultModel().toString();
         String[] settings = {"source.labels.kind = names", "scoring.source-deletes = mark"};
         Pipeline first = pipeline(model, settings);
-        String firstRun = first.score().result().runId();
+        Scored firstScored = first.score();
+        String firstRun = firstScored.result().runId();
+        first.evaluate(firstScored);
         long firstVersion = spark.sql("DESCRIBE HISTORY " + source + " LIMIT 1").first().getLong(0);
         spark.sql("DELETE FROM " + source + " WHERE id = 'a2'");
         spark.sql("INSERT INTO " + source + " VALUES ('a5', 'A joy from start to finish.', 'positive')");
@@ -196,7 +201,10 @@ class PipelineTest {
         Scored scored = second.score();
         assertEquals(1, scored.result().deleted());
         assertEquals(5, spark.read().format("delta").load(dir.resolve("scored").toString()).count());
-        assertEquals(4, second.evaluate(scored).overall().rows(), "the marked score is left out");
+        Evaluation evaluation = second.evaluate(scored);
+        assertEquals(4, evaluation.overall().rows(), "the marked score is left out");
+        assertTrue(evaluation.basis().contains("up to date"), "the run took the marked score away from the "
+                + "aggregates itself: " + evaluation.basis());
 
         Dataset<Row> metrics = spark.read().format("delta").load(dir.resolve("metrics").toString())
                 .where("slice_name = 'source'");
@@ -215,7 +223,7 @@ class PipelineTest {
     }
 
     @Test
-    void laterEvaluationsMergeWhatChangedAndAFullOneGivesTheSameMetrics() {
+    void laterRunsAddWhatTheyChangedToTheAggregatesAndAFullEvaluationGivesTheSameMetrics() {
         String model = TestPaths.defaultModel().toString();
         String[] settings = {"source.labels.kind = names", "evaluation.slices.length = \"length(text) > 12\""};
         writeSource(RowFactory.create("1", "A wonderful, moving film.", "positive"),
@@ -231,9 +239,13 @@ class PipelineTest {
                 RowFactory.create("4", "Awful acting.", "negative"),
                 RowFactory.create("5", "A joy from start to finish.", "positive"));
         Pipeline second = pipeline(model, settings);
-        Evaluation merged = second.evaluate(second.score());
+        Scored scored = second.score();
+        Evaluation merged = second.evaluate(scored);
         second.finish("run", List.of());
-        assertTrue(merged.basis().contains("merged in"), merged.basis());
+        assertTrue(merged.basis().contains("up to date") && merged.basis().contains(
+                "among those run " + scored.result().runId() + " scored"), merged.basis());
+        assertFalse(DeltaHistory.detail(spark, TableLocation.atPath(dir.resolve("scored").toString())).changeFeed(),
+                "the scored table needs no change data feed: the scoring run added its own changes");
         assertEquals(5, merged.overall().rows(), "the whole scored table, not only what changed");
 
         Pipeline third = pipeline(model, settings[0], settings[1], "evaluation.full = true");

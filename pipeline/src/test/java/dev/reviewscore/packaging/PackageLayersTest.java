@@ -31,7 +31,8 @@ class PackageLayersTest {
             Set.of("report"),
             Set.of("gates"),
             Set.of("monitoring"),
-            Set.of("scoring", "metrics"),
+            Set.of("scoring"),
+            Set.of("metrics"),
             Set.of("source", "inference", "sink"),
             Set.of("config"),
             Set.of(""));

@@ -14,6 +14,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$repo/target/gpu-bundle}
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/texts"
+out=$(cd "$out" && pwd)  # absolute: Maven resolves a relative output folder against the module
 cd "$repo"
 
 mvn -B -q -pl pipeline -am package -DskipTests -Dmaven.javadoc.skip=true
@@ -36,6 +37,10 @@ for name in sorted(os.listdir(source)):
             kept.writestr(entry, jar.read(entry.filename))
 EOF
 rm -rf "$out/all"
+for name in api pytorch-engine pytorch-jni tokenizers jna gson commons-compress slf4j-api slf4j-simple jackson-core \
+        jackson-databind jackson-annotations; do
+    compgen -G "$out/lib/$name-[0-9]*.jar" > /dev/null || { echo "gpu/bundle.sh: no $name jar in $out/lib" >&2; exit 1; }
+done
 
 modules=java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/runtime"

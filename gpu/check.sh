@@ -15,6 +15,7 @@
 set -euo pipefail
 
 cpu=false
+cuda_libs=
 if [[ "${1:-}" == "--cpu" ]]; then
     cpu=true
     shift
@@ -48,6 +49,10 @@ else
     matmul=8192
     flavor=cu128
     torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+    # a pip torch keeps the CUDA runtime and libraries in nvidia/*/lib beside it (libcudart.so.12, ...)
+    cuda_libs=$("$python" -c 'import glob, os, torch
+root = os.path.dirname(os.path.dirname(torch.__file__))
+print(":".join(sorted(glob.glob(os.path.join(root, "nvidia", "*", "lib")))))')
 fi
 echo "== machine"
 "$python" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, "GPUs", torch.cuda.device_count(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
@@ -64,7 +69,9 @@ echo "== JVM: DeviceBenchmark"
 tar -xzf "$bundle/runtime.tgz" -C "$work"
 export PYTORCH_LIBRARY_PATH=$torch_lib PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=$flavor
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true DJL_CACHE_DIR=$work/djl ENGINE_CACHE_DIR=$work/djl
-export LD_LIBRARY_PATH=$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# DJL finds GPUs through the CUDA runtime, which JNA looks up on jna.library.path (CudaUtils.loadLibrary)
+native_path=$torch_lib${cuda_libs:+:$cuda_libs}
+export LD_LIBRARY_PATH=$native_path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 mkdir -p "$work/texts"
 head -n "${texts[0]}" "$bundle/texts/imdb.txt" > "$work/texts/imdb.txt"
 head -n "${texts[1]}" "$bundle/texts/sst2.txt" > "$work/texts/sst2.txt"
@@ -74,7 +81,7 @@ logging=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.
          -Dorg.slf4j.simpleLogger.log.ai.djl=info -Dorg.slf4j.simpleLogger.showDateTime=true)
 rm -f "$out/results.jsonl" "$out/jvm.log"
 for dtype in "${dtypes[@]}"; do
-    "$work/runtime/bin/java" -Xmx8g "${logging[@]}" -cp "$bundle/lib/*" dev.reviewscore.bench.DeviceBenchmark \
+    "$work/runtime/bin/java" -Xmx8g "${logging[@]}" -Djna.library.path="$native_path" -cp "$bundle/lib/*" dev.reviewscore.bench.DeviceBenchmark \
         --model "$work/exports/$name-$dtype" --device "${device/cuda/gpu}" --texts "$sets" \
         --reference "$work/exports/$name-float32" --out "$out/results.jsonl" 2>&1 | tee -a "$out/jvm.log"
 done

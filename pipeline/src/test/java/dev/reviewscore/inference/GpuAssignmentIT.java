@@ -52,7 +52,7 @@ class GpuAssignmentIT {
         try {
             MapPartitionsFunction<Long, String> probe = rows -> {
                 String assigned = TaskDevice.assignedGpu(TaskContext.get());
-                Device withGpus = TaskDevice.resolve(DeviceChoice.AUTO, assigned, 2);
+                Device withGpus = TaskDevice.resolve(DeviceChoice.AUTO, assigned, 2).device();
                 Device here = TaskDevice.forCurrentTask(DeviceChoice.AUTO);
                 Thread.sleep(300);
                 return List.of(assigned + "|" + withGpus + "|" + here).iterator();

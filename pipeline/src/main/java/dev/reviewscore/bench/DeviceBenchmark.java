@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,7 @@ public final class DeviceBenchmark {
         ModelConfig base = ModelConfig.builder().location(modelDir.toString()).maxLength(maxLength).threads(1).build();
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (PrintWriter results = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND));
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND));
              SentimentModel model = SentimentModel.load(bundle, false, device)) {
             System.out.printf(Locale.ROOT, "%s on %s (PyTorch %s from %s, %d GPUs)%n", bundle.name(), model.device(),
                     Engine.getEngine("PyTorch").getVersion(), LibUtils.getLibtorchPath(),
@@ -94,7 +95,8 @@ public final class DeviceBenchmark {
                     }
                 }
                 if (options.containsKey("reference")) {
-                    int count = Math.min(set.getValue().size(), Integer.parseInt(options.getOrDefault("compare", "64")));
+                    int count = Math.min(set.getValue().size(),
+                            Integer.parseInt(options.getOrDefault("compare", "64")));
                     double difference = largestDifference(Path.of(options.get("reference")), base,
                             set.getValue().subList(0, count), compared.subList(0, count));
                     String line = String.format(Locale.ROOT, "{\"side\": \"jvm\", \"export\": \"%s\", \"texts\": "

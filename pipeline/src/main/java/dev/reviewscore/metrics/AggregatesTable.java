@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * The aggregates table ({@code output.aggregates}, {@link TableSchemas#AGGREGATES}): the exact, additive sums an
  * evaluation of one model version is computed from, kept per scored table. Each scoring run adds what it changed
  * ({@link #beforeRun}, {@link #addRun}): the rows it wrote, less the rows of the same reviews it replaced, removed or
- * marked, read before it wrote. Changes by other writers are merged from the scored table's change data feed, when it is
- * on, at the next evaluation ({@link #evaluate}). Either way the cost follows the changes, not the table. Counts are
+ * marked, read before it wrote. Changes by other writers are merged from the scored table's change data feed, when it
+ * is on, at the next evaluation ({@link #evaluate}). Either way the cost follows the changes, not the table. Counts are
  * integers and log-loss sums exact decimals, so the merged aggregates equal those of a recomputation from every row,
  * and so do the metrics.
  *
@@ -121,14 +121,11 @@ public final class AggregatesTable {
                     reason = "the scored table's changes after version " + probe.applied() + " cannot be read any "
                             + "more (history vacuumed, or the change data feed was off for some versions)";
                 }
-            } else if (reason == null && scoredBy == null) {
-                examples = List.of();
-                basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
-                        + " (nothing changed since they were last brought up to date)";
             } else if (reason == null) {
-                examples = examplesOf(evaluator, detail.version(), scoredBy);
+                examples = scoredBy == null ? List.of() : examplesOf(evaluator, detail.version(), scoredBy);
                 basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
-                        + " (the reviews to read are among those run " + scoredBy + " scored)";
+                        + (scoredBy == null ? " (nothing changed since they were last brought up to date)"
+                                : " (the reviews to read are among those run " + scoredBy + " scored)");
             }
             if (reason != null) {
                 examples = rebuild(evaluator, probe.definition(), detail.version());

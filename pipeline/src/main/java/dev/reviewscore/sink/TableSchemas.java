@@ -145,8 +145,9 @@ public final class TableSchemas {
                 "Scores removed or marked because their reviews were deleted from the source"),
         column("deletes_seconds", DataTypes.DoubleType, "Seconds removing or marking the scores of deleted reviews"),
         column("evaluated_from", DataTypes.StringType, "What the evaluation's metrics were computed from: "
-                + "'aggregates' (kept up to date by scoring runs, or merged with the scored table's changes) or 'rows' (every scored row, and the "
-                + "aggregates rebuilt); null when the run did not evaluate (since schema version 5)"),
+                + "'aggregates' (kept up to date by scoring runs, or merged with the scored table's changes) or "
+                + "'rows' (every scored row, and the aggregates rebuilt); null when the run did not evaluate (since "
+                + "schema version 5)"),
         column("aggregates_seconds", DataTypes.DoubleType, "Seconds adding the run's changes to the aggregates "
                 + "table; null when the run did not score (since schema version 6)"),
     });

@@ -5,7 +5,8 @@
 
 Needs Debian's python3-sklearn (1.2.1 here). Each case is a CSV (label, predicted, p_positive) next to this script,
 and reference.json holds accuracy, per-class precision / recall / F1, macro and weighted F1, ROC AUC and log loss,
-as sklearn.metrics computes them from the same numbers.
+as sklearn.metrics computes them from the same numbers. A row without a label (an empty label field) is unlabeled:
+it counts among the rows, and every metric is computed from the labeled rows alone.
 """
 
 import csv
@@ -47,7 +48,18 @@ def extreme_probabilities(rng):
     return labels, scores
 
 
-def reference(labels, scores):
+def quarter_unlabeled(rng):
+    """4,000 reviews of which about a quarter have no label (-1), most of them scored with confidence."""
+    n = 4000
+    labels = rng.integers(0, 2, n)
+    logits = rng.normal(0.0, 2.5, n) + 3.0 * (labels - 0.5)
+    labels = np.where(rng.random(n) < 0.25, -1, labels)
+    return labels, 1 / (1 + np.exp(-logits))
+
+
+def reference(all_labels, all_scores):
+    labeled = all_labels >= 0
+    labels, scores = all_labels[labeled], all_scores[labeled]
     predicted = (scores >= 0.5).astype(int)
     probabilities = np.column_stack([1 - scores, scores])
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
@@ -62,21 +74,22 @@ def reference(labels, scores):
         "auc": metrics.roc_auc_score(labels, scores),
         "log_loss": metrics.log_loss(labels, probabilities, labels=[0, 1]),
         "confusion": metrics.confusion_matrix(labels, predicted, labels=[0, 1]).tolist(),
-        "rows": int(len(labels)),
+        "rows": int(len(all_labels)),
+        "labeled": int(len(labels)),
     }
 
 
 def main():
     rng = np.random.default_rng(20261126)
     cases = {"heavy_ties": heavy_ties(rng), "rare_positives": rare_positives(rng),
-             "extreme_probabilities": extreme_probabilities(rng)}
+             "extreme_probabilities": extreme_probabilities(rng), "quarter_unlabeled": quarter_unlabeled(rng)}
     expected = {"sklearn_version": sklearn.__version__}
     for name, (labels, scores) in cases.items():
         with open(os.path.join(HERE, name + ".csv"), "w", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["label", "predicted", "p_positive"])
             for label, score in zip(labels, scores):
-                writer.writerow([int(label), int(score >= 0.5), repr(float(score))])
+                writer.writerow(["" if label < 0 else int(label), int(score >= 0.5), repr(float(score))])
         expected[name] = reference(labels, scores)
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(expected, f, indent=2)

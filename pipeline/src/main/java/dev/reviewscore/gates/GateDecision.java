@@ -2,7 +2,6 @@ package dev.reviewscore.gates;
 
 import dev.reviewscore.config.GateBasis;
 import dev.reviewscore.metrics.Interval;
-import java.util.Locale;
 
 /**
  * How one quality gate was decided for one slice.

@@ -1,7 +1,6 @@
 package dev.reviewscore.metrics;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -16,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.source.ReviewColumns;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +30,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -223,7 +222,7 @@ public final class Evaluator {
 
     /** The row's term of the log loss: -ln of its clipped, renormalized probability of the true label; null unlabeled. */
     private static Column lossTerm() {
-        return when(col("label").isNotNull(), expr(
+        return when(col("label_index").isNotNull(), expr(
                 "-ln(greatest(least(element_at(probabilities, label), 1D - " + EPS + "D), " + EPS + "D) "
                         + "/ aggregate(map_values(probabilities), 0D, "
                         + "(acc, p) -> acc + greatest(least(p, 1D - " + EPS + "D), " + EPS + "D)))"));
@@ -258,8 +257,7 @@ public final class Evaluator {
         if (k == 0) {
             return List.of();
         }
-        Column labelNames = array(labels.stream().map(functions::lit).toArray(Column[]::new));
-        Column predicted = element_at(labelNames, col("predicted_index").plus(1));
+        Column predicted = ReviewColumns.labelAt(labels, col("predicted_index"));
         boolean hasText = List.of(scored.columns()).contains("text");
         List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"),
                 (hasText ? substring(col("text"), 1, ErrorExample.TEXT_CHARACTERS) : lit(null).cast("string"))

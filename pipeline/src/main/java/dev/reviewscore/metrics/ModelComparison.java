@@ -1,7 +1,6 @@
 package dev.reviewscore.metrics;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
@@ -11,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -49,7 +49,6 @@ public final class ModelComparison {
     public static Comparison compare(Dataset<Row> champion, Dataset<Row> challenger, String championVersion,
                                      String challengerVersion, List<String> labels, int positiveIndex,
                                      EvaluationSettings settings) {
-        Column labelNames = array(labels.stream().map(functions::lit).toArray(Column[]::new));
         boolean hasText = List.of(challenger.columns()).contains("text");
         Dataset<Row> a = champion.select(col("review_id"), col("label_index").as("a_label"),
                 col("predicted_index").as("a_predicted"), probability(positiveIndex, labels).as("a_score"));
@@ -79,9 +78,9 @@ public final class ModelComparison {
             if (settings.errorExamples() > 0) {
                 for (Row row : pairs.where(col("a_predicted").notEqual(col("b_predicted")))
                         .select(col("review_id").cast("string"), col("text"),
-                                element_at(labelNames, col("a_label").plus(1)),
-                                element_at(labelNames, col("a_predicted").plus(1)), col("a_score"),
-                                element_at(labelNames, col("b_predicted").plus(1)), col("b_score"),
+                                ReviewColumns.labelAt(labels, col("a_label")),
+                                ReviewColumns.labelAt(labels, col("a_predicted")), col("a_score"),
+                                ReviewColumns.labelAt(labels, col("b_predicted")), col("b_score"),
                                 abs(col("a_score").minus(col("b_score"))).as("__gap"))
                         .orderBy(col("__gap").desc()).limit(settings.errorExamples()).collectAsList()) {
                     examples.add(new Comparison.Disagreement(row.getString(0), row.getString(1), row.getString(2),
@@ -100,8 +99,7 @@ public final class ModelComparison {
         if (positiveIndex >= 0) {
             return element_at(col("probabilities"), lit(labels.get(positiveIndex)));
         }
-        Column names = array(labels.stream().map(functions::lit).toArray(Column[]::new));
-        return element_at(col("probabilities"), element_at(names, col("predicted_index").plus(1)));
+        return element_at(col("probabilities"), ReviewColumns.labelAt(labels, col("predicted_index")));
     }
 
     /** DeLong's paired test over labeled pairs with both scores and a boolean column {@code positive}. */

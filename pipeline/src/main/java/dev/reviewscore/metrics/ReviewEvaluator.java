@@ -17,6 +17,7 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationConfig;
 import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.inference.ModelBundle;
+import dev.reviewscore.source.ReviewColumns;
 import dev.reviewscore.source.ReviewSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -235,7 +236,7 @@ public final class ReviewEvaluator {
                 .withColumn("__probabilities", probabilities)
                 .withColumn("label_index", labelIndex)
                 .withColumn("predicted_index", predictedIndex)
-                .withColumn("label", element_at(labelArray, col("label_index").plus(1)))
+                .withColumn("label", ReviewColumns.labelAt(names, col("label_index")))
                 .withColumn("probabilities", map_from_arrays(labelArray, col("__probabilities")))
                 .drop("__probabilities");
         checkLabels(rows, labelIndex, names);

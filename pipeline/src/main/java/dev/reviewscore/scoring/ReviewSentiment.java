@@ -2,7 +2,6 @@ package dev.reviewscore.scoring;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.struct;
@@ -18,6 +17,7 @@ import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
 import dev.reviewscore.source.RejectReason;
+import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -244,9 +244,7 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
         for (String name : dataset.columns()) {
             out.add(col(INPUT).getField(name).as(name));
         }
-        // guarded: element_at over a literal array answered its last element for a null index here (Spark 4.0.1)
-        out.add(when(col(ScorePartition.PREDICTED_INDEX).isNotNull(),
-                element_at(labels, col(ScorePartition.PREDICTED_INDEX).plus(1))).as(getPredictionCol()));
+        out.add(ReviewColumns.labelAt(model.labels(), col(ScorePartition.PREDICTED_INDEX)).as(getPredictionCol()));
         out.add(when(col(ScorePartition.CLASS_PROBABILITIES).isNotNull(),
                 map_from_arrays(labels, col(ScorePartition.CLASS_PROBABILITIES))).as(getProbabilitiesCol()));
         out.add(lit(model.version()).as(getModelVersionCol()));

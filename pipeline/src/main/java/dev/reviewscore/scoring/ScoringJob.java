@@ -306,7 +306,7 @@ public final class ScoringJob {
                 col(ReviewColumns.REVIEW_ID),
                 lit(bundle.name()).as("model_name"),
                 lit(bundle.version()).as("model_version"),
-                element_at(labels, col(ScorePartition.PREDICTED_INDEX).plus(1)).as("predicted_label"),
+                ReviewColumns.labelAt(bundle.labels(), col(ScorePartition.PREDICTED_INDEX)).as("predicted_label"),
                 col(ScorePartition.PREDICTED_INDEX),
                 (positive >= 0 ? element_at(col(ScorePartition.CLASS_PROBABILITIES), lit(positive + 1))
                         : lit(null).cast("double")).as("positive_probability"),

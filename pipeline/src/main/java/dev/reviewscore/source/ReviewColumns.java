@@ -1,6 +1,12 @@
 package dev.reviewscore.source;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import java.util.List;
+import org.apache.spark.sql.Column;
 
 /** Names of the canonical review columns that {@link ReviewSource} produces from any source table. */
 public final class ReviewColumns {
@@ -27,4 +33,19 @@ public final class ReviewColumns {
             REJECT_REASON, MALFORMED_RECORD);
 
     private ReviewColumns() {}
+
+    /**
+     * The name of the label at a 0-based index, null where the index is null. Every label lookup by index goes
+     * through here: Spark's {@code element_at} over a literal array declares itself never null under ANSI mode,
+     * whatever its index ({@code ElementAt.nullable} and {@code GetArrayItemUtil.computeNullabilityFromArray} in
+     * Spark's catalyst), so the optimizer drops a later {@code IS NULL} test and the generated code answers the
+     * array's last label for a null index.
+     *
+     * @param labels the labels in index order
+     * @param index a column of label indexes
+     */
+    public static Column labelAt(List<String> labels, Column index) {
+        Column names = array(labels.stream().map(name -> lit(name)).toArray(Column[]::new));
+        return when(index.isNotNull(), element_at(names, index.plus(1)));
+    }
 }

@@ -21,8 +21,16 @@ public record RunInfo(String runId, Instant startedAt) {
         return new RunInfo(ID_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8), now);
     }
 
+    private static final String TAG_PREFIX = "reviewscore run ";
+
     /** What the run's Delta commits carry as their user metadata, so that a table's history names the run. */
     public String commitTag() {
-        return "reviewscore run " + runId;
+        return TAG_PREFIX + runId;
+    }
+
+    /** The id of the run whose commit carries this user metadata, or null when no run of the job made it. */
+    public static String runIdOf(String commitTag) {
+        return commitTag != null && commitTag.startsWith(TAG_PREFIX) ? commitTag.substring(TAG_PREFIX.length())
+                : null;
     }
 }

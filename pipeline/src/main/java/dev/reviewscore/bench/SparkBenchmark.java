@@ -83,7 +83,7 @@ final class SparkBenchmark {
     /** A scoring run's steps and their seconds, for example {@code read 1.2, score 9.2, merge 1.7}. */
     static String steps(ScoringResult result) {
         StringBuilder steps = new StringBuilder();
-        result.stages().forEach((stage, time) -> steps.append(steps.length() == 0 ? "" : ", ").append(stage)
+        result.stagesByKey().forEach((stage, time) -> steps.append(steps.length() == 0 ? "" : ", ").append(stage)
                 .append(' ').append(String.format(Locale.ROOT, "%.1f", time.toMillis() / 1000.0)));
         return steps.toString();
     }

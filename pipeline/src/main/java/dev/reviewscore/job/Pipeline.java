@@ -31,6 +31,7 @@ import dev.reviewscore.report.RunReport;
 import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
+import dev.reviewscore.scoring.ScoringStage;
 import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.MetricsTable;
@@ -112,9 +113,9 @@ public final class Pipeline {
             out.println("Rejected by reason: " + result.rejectsByReason() + " (see " + config.output().rejects() + ")");
         }
         StringBuilder stages = new StringBuilder("Stages:");
-        result.stages().forEach((stage, duration) -> stages.append(String.format(Locale.ROOT, " %s %.1f s;", stage,
+        result.stagesByKey().forEach((stage, duration) -> stages.append(String.format(Locale.ROOT, " %s %.1f s;", stage,
                 duration.toMillis() / 1000.0)));
-        double scoreSeconds = result.stages().get("score").toMillis() / 1000.0;
+        double scoreSeconds = result.stages().get(ScoringStage.SCORE).toMillis() / 1000.0;
         out.println(stages.append(String.format(Locale.ROOT, " %.0f reviews/s while scoring",
                 scoreSeconds > 0 ? result.scored() / scoreSeconds : 0)));
         out.println("Scored table: " + config.output().scored());
@@ -123,7 +124,7 @@ public final class Pipeline {
         RunMonitoring monitoring = ScoreMonitor.monitor(spark, config.output().scored(), config.output().metrics(),
                 run.runId(), bundle.version(), positive < 0 ? null : bundle.labels().get(positive));
         out.println(monitoring.reviews() == 0 ? "Monitoring: " + monitoring.note()
-                : String.format(Locale.ROOT, "Monitoring: %d reviews scored in this run, positive rate %.4f, mean "
+                : String.format(Locale.ROOT, "Monitoring: %d reviews newly scored, positive rate %.4f, mean "
                         + "positive probability %.4f, drift (PSI) %s", monitoring.reviews(), monitoring.positiveRate(),
                 monitoring.meanScore(), monitoring.drift() == null ? "n/a (" + monitoring.note() + ")"
                         : String.format(Locale.ROOT, "%.4f against run %s", monitoring.drift(),
@@ -136,7 +137,7 @@ public final class Pipeline {
         counts.put(Metric.SKIPPED_ROWS, result.skipped());
         counts.put(Metric.DELETED_ROWS, result.deleted());
         List<Row> rows = new ArrayList<>(MetricRows.scoringRows(run.runId(), bundle.name(), bundle.version(),
-                run.startedAt(), counts, result.stages()));
+                run.startedAt(), counts, result.stagesByKey()));
         rows.addAll(MetricRows.sourceRows(result.range(), run.runId(), bundle.name(), bundle.version(),
                 run.startedAt()));
         rows.addAll(ScoreMonitor.rows(monitoring, run.runId(), bundle.name(), bundle.version(), run.startedAt()));
@@ -308,7 +309,7 @@ public final class Pipeline {
             values.put(Metric.MEAN_POSITIVE_PROBABILITY.metricName(), scored.monitoring().meanScore());
             values.put(Metric.DRIFT_PSI.metricName(), scored.monitoring().drift());
             values.put("drift_against_run", scored.monitoring().previousRun());
-            result.stages().forEach((stage, time) -> values.put(stage + "_seconds", time.toMillis() / 1000.0));
+            result.stages().forEach((stage, time) -> values.put(stage.secondsColumn(), time.toMillis() / 1000.0));
         }
         if (evaluation != null) {
             values.put("evaluate_seconds", evaluateSeconds);

@@ -6,18 +6,15 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import dev.reviewscore.Fingerprint;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.source.DeltaHistory;
 import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.ReviewColumns;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -42,9 +39,12 @@ import org.slf4j.LoggerFactory;
  * evaluation.full}), when there are none yet for this model version and {@link #definition definition} (a new model
  * version, other slices or bootstrap replicates, a recreated scored table), and when the scored table changed in a
  * way they were not brought up to date with and its changes cannot be read (change data feed off, or history
- * vacuumed). A rebuild replaces the model version's rows in one commit; an addition adds to them in one commit and
- * records the scored table's version in the rows it touches, so a failed step leaves the aggregates as they were, and
- * after a conflict with another writer the whole step runs again from the table as it then is.
+ * vacuumed). Commits that change no row (OPTIMIZE, VACUUM, properties; Unity Catalog runs some by itself) leave the
+ * aggregates up to date. A rebuild replaces the model version's rows in one commit; an addition adds to them in one
+ * commit. Either moves the watermark, the one row that says which scored-table version the aggregates are at, and an
+ * addition applies only while the watermark is where it was read (another writer's rebuild or addition in between
+ * fails it without a commit). A failed step leaves the aggregates as they were, and after a conflict with another
+ * writer the whole step runs again from the table as it then is.
  *
  * <p>Scores marked deleted from the source ({@code source_deleted_at}) are left out, as everywhere in evaluation.
  */
@@ -52,6 +52,8 @@ public final class AggregatesTable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatesTable.class);
     private static final String HISTOGRAM = "histogram";
     private static final String BOOTSTRAP = "bootstrap";
+    /** The one row of a model version and definition that says which scored-table version its aggregates are at. */
+    private static final String WATERMARK = "watermark";
     /** Up to this many reviews changed by a run, their ids are sent to every task that reads earlier scores. */
     private static final long BROADCAST_ROWS = 2_000_000;
     private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
@@ -95,17 +97,19 @@ public final class AggregatesTable {
      * @return the evaluation
      */
     public Result evaluate(ReviewEvaluator evaluator, String rebuildBecause, String scoredBy) {
-        DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
-        if (detail == null) {
-            throw new IllegalStateException("The scored table " + scored + " is not a Delta table");
-        }
         String version = evaluator.modelVersion();
         return DeltaMerge.readModifyWrite("update the aggregates in " + table, () -> {
+            DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
+            if (detail == null) {
+                throw new IllegalStateException("The scored table " + scored + " is not a Delta table");
+            }
             Probe probe = probe(evaluator, detail);
-            String reason = rebuildBecause != null ? rebuildBecause : whyRebuild(probe, detail);
+            List<DeltaHistory.Commit> changed = probe.applied() == null || probe.applied() > detail.version()
+                    ? List.of() : changesSince(probe.applied(), detail.version());
+            String reason = rebuildBecause != null ? rebuildBecause : whyRebuild(probe, detail, changed);
             List<ErrorExample> examples = null;
             String basis = null;
-            if (reason == null && probe.applied() < detail.version()) {
+            if (reason == null && !changed.isEmpty()) {
                 long from = probe.applied() + 1;
                 try {
                     examples = merge(evaluator, probe, from, detail.version());
@@ -124,7 +128,7 @@ public final class AggregatesTable {
             } else if (reason == null) {
                 examples = scoredBy == null ? List.of() : examplesOf(evaluator, detail.version(), scoredBy);
                 basis = "the aggregates in " + table + ", up to date at scored-table version " + detail.version()
-                        + (scoredBy == null ? " (nothing changed since they were last brought up to date)"
+                        + (scoredBy == null ? " (no row changed since they were last brought up to date)"
                                 : " (the reviews to read are among those run " + scoredBy + " scored)");
             }
             if (reason != null) {
@@ -145,7 +149,8 @@ public final class AggregatesTable {
      * @param labels the labels in index order
      * @param positiveIndex the label AUC is computed for, or -1
      * @param definition the definition of the aggregates
-     * @param applied the scored table's version the aggregates were brought up to, or null when there are none
+     * @param applied the scored table's version the aggregates were brought up to (their watermark), or null when
+     *     there are none
      */
     private record Probe(List<String> labels, int positiveIndex, String definition, Long applied) {}
 
@@ -158,13 +163,29 @@ public final class AggregatesTable {
         String definition = definition(detail.id(), labels, positive, evaluator);
         Long applied = null;
         if (DeltaTables.exists(spark, table)) {
-            Row row = rowsOf(evaluator.modelVersion(), definition).agg(max(col("scored_version"))).first();
+            Row row = rowsOf(evaluator.modelVersion(), definition).where(col("kind").equalTo(WATERMARK))
+                    .agg(max(col("scored_version"))).first();
             applied = row.isNullAt(0) ? null : row.getLong(0);
         }
         return new Probe(labels, positive, definition, applied);
     }
 
-    private String whyRebuild(Probe probe, DeltaHistory.Detail detail) {
+    /**
+     * The scored table's commits after version {@code after} up to {@code to} that changed rows: commits that did
+     * not (OPTIMIZE, VACUUM, properties, as Delta's own operations say) leave the aggregates as they were.
+     */
+    private List<DeltaHistory.Commit> changesSince(long after, long to) {
+        return DeltaHistory.commits(spark, scored, after, to).stream()
+                .filter(commit -> !commit.dataNeutral()).toList();
+    }
+
+    /** Whether the aggregates stand at a version of the scored table: no row changed between them and it. */
+    private boolean standAt(Probe probe, long version) {
+        return probe.applied() != null && probe.applied() <= version
+                && changesSince(probe.applied(), version).isEmpty();
+    }
+
+    private String whyRebuild(Probe probe, DeltaHistory.Detail detail, List<DeltaHistory.Commit> changed) {
         if (probe.applied() == null) {
             return "no aggregates of this model version with these labels, slices and bootstrap replicates yet";
         }
@@ -172,11 +193,12 @@ public final class AggregatesTable {
             return "the scored table is at version " + detail.version() + ", before the version " + probe.applied()
                     + " the aggregates were brought up to";
         }
-        if (probe.applied() < detail.version() && !detail.changeFeed()) {
+        if (!changed.isEmpty() && !detail.changeFeed()) {
             return "the scored table changed after version " + probe.applied() + " by commits that did not bring the "
-                    + "aggregates up to date, and its change data feed is off; ALTER TABLE " + scored.sqlName()
-                    + " SET TBLPROPERTIES (" + DeltaHistory.CHANGE_FEED + " = true) lets later evaluations merge "
-                    + "such changes";
+                    + "aggregates up to date (" + changed.get(0).describe() + (changed.size() > 1 ? " and "
+                    + (changed.size() - 1) + " more" : "") + "), and its change data feed is off; ALTER TABLE "
+                    + scored.sqlName() + " SET TBLPROPERTIES (" + DeltaHistory.CHANGE_FEED + " = true) lets later "
+                    + "evaluations merge such changes";
         }
         return null;
     }
@@ -218,7 +240,7 @@ public final class AggregatesTable {
         DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
         Probe probe = probe(evaluator, detail);
         String version = evaluator.modelVersion();
-        if (probe.applied() == null || probe.applied() != before) {
+        if (!standAt(probe, before)) {
             LOG.info("The aggregates of {} model version {} stand at {}, not at version {} the run started from; "
                     + "the next evaluation brings them up to date", scored, version,
                     probe.applied() == null ? "no version" : "version " + probe.applied(), before);
@@ -257,25 +279,24 @@ public final class AggregatesTable {
             DeltaHistory.Detail detail = DeltaHistory.detail(spark, scored);
             Probe probe = probe(changes.evaluator(), detail);
             String version = changes.evaluator().modelVersion();
-            if (probe.applied() == null || probe.applied() != changes.before()) {
+            if (!standAt(probe, changes.before())) {
                 LOG.info("The aggregates of {} model version {} moved to {} while the run wrote; the next evaluation "
                         + "brings them up to date", scored, version, probe.applied());
                 return false;
             }
-            List<String> tags = DeltaHistory.commitTags(spark, scored, changes.before(), detail.version());
-            if (tags.stream().anyMatch(tag -> !commitTag.equals(tag))) {
+            List<DeltaHistory.Commit> others = changesSince(changes.before(), detail.version()).stream()
+                    .filter(commit -> !commitTag.equals(commit.userMetadata())).toList();
+            if (!others.isEmpty()) {
                 LOG.info("{} has commits after version {} that are not this run's ({}); the next evaluation brings "
-                        + "the aggregates of model version {} up to date", scored, changes.before(), tags, version);
+                        + "the aggregates of model version {} up to date", scored, changes.before(),
+                        others.stream().map(DeltaHistory.Commit::describe).toList(), version);
                 return false;
-            }
-            if (tags.isEmpty()) {
-                return true;
             }
             // kept: checking the labels, the bootstrap replicates and the MERGE each read them
             Dataset<Row> signed = changes.written().unionByName(changes.replaced())
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
-                add(changes.reader(), changes.reader().prepare(signed), probe.definition(), detail.version());
+                add(changes.reader(), changes.reader().prepare(signed), probe, detail.version());
             } finally {
                 signed.unpersist();
             }
@@ -294,12 +315,7 @@ public final class AggregatesTable {
         String text = String.join("\n", tableId, String.valueOf(labels), Integer.toString(positiveIndex),
                 String.valueOf(evaluator.slices()),
                 Integer.toString(evaluator.settings().bootstrapReplicates()));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Fingerprint.of(text);
     }
 
     /** The rows of the model version that evaluations count: not marked deleted from the source. */
@@ -329,7 +345,7 @@ public final class AggregatesTable {
                 .withColumn(Evaluator.SIGN, when(DeltaHistory.written(), lit(1))
                         .otherwise(lit(-1)));
         ReviewEvaluator.Prepared prepared = evaluator.prepare(changes);
-        DeltaMerge.Counts counts = add(evaluator, prepared, probe.definition(), to);
+        DeltaMerge.Counts counts = add(evaluator, prepared, probe, to);
         LOG.info("Merged the changes of {} versions {} to {} into {}: {} aggregate rows added, {} updated", scored,
                 from, to, table, counts.inserted(), counts.updated());
         Dataset<Row> changed = prepared.rows().where(col(Evaluator.SIGN).gt(0));
@@ -337,11 +353,16 @@ public final class AggregatesTable {
                 evaluator.settings().errorExamples());
     }
 
-    /** Adds the aggregates of signed prepared rows to the table's, recording the scored table's version. */
-    private DeltaMerge.Counts add(ReviewEvaluator evaluator, ReviewEvaluator.Prepared prepared, String definition,
+    /**
+     * Adds the aggregates of signed prepared rows to the table's and moves the watermark to the scored table's
+     * version, in one MERGE that applies only while the watermark still stands where the probe found it: rows added
+     * to aggregates another writer rebuilt or added to meanwhile would count twice. Otherwise the MERGE fails without
+     * committing, and {@link DeltaMerge#readModifyWrite} runs the whole step again from the table as it then is.
+     */
+    private DeltaMerge.Counts add(ReviewEvaluator evaluator, ReviewEvaluator.Prepared prepared, Probe probe,
                                   long version) {
-        Dataset<Row> rows = aggregates(evaluator, prepared, definition, version)
-                .where(col("kind").equalTo(BOOTSTRAP).or(col("reviews").notEqual(0))
+        Dataset<Row> rows = aggregates(evaluator, prepared, probe.definition(), version)
+                .where(col("kind").isin(BOOTSTRAP, WATERMARK).or(col("reviews").notEqual(0))
                         .or(col("loss_sum").notEqual(0)));
         Map<String, String> add = new HashMap<>();
         add.put("reviews", "t.reviews + s.reviews");
@@ -350,9 +371,12 @@ public final class AggregatesTable {
         add.put("replicate_loss_units",
                 "zip_with(t.replicate_loss_units, s.replicate_loss_units, (a, b) -> a + b)");
         add.put("scored_version", "s.scored_version");
+        DeltaMerge.Guard watermark = new DeltaMerge.Guard("s.kind = '" + WATERMARK + "'",
+                "t.scored_version = " + probe.applied(), "the aggregates of " + scored + " moved from scored-table "
+                + "version " + probe.applied() + " while this step added to them");
         // the rows come from persisted rows, or changes read at pinned versions, and the driver's replicate sums
         return DeltaMerge.withDeterministicSource(spark, () -> DeltaMerge.add(spark, table, rows, KEYS, add,
-                commitTag));
+                watermark, commitTag));
     }
 
     /** The reviews to read among those one run scored, at a version of the scored table. */
@@ -380,6 +404,8 @@ public final class AggregatesTable {
                 .forEach((slice, sums) -> bootstrap.add(RowFactory.create(scored.toString(),
                         evaluator.modelVersion(), definition, BOOTSTRAP, slice.get(0), slice.get(1), null, null,
                         null, null, null, longs(sums.confusion()), longs(sums.lossUnits()), version)));
+        bootstrap.add(RowFactory.create(scored.toString(), evaluator.modelVersion(), definition, WATERMARK, null,
+                null, null, null, null, null, null, null, null, version));
         Dataset<Row> bootstrapRows = spark.createDataFrame(bootstrap, TableSchemas.AGGREGATES);
         return histogramRows.unionByName(bootstrapRows);
     }

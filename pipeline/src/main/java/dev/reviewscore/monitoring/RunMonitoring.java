@@ -3,10 +3,11 @@ package dev.reviewscore.monitoring;
 import java.util.Locale;
 
 /**
- * Label-free monitoring of the reviews one run scored: how many, how many predicted positive, and how their scores
+ * Label-free monitoring of the reviews one run scored (with those of earlier runs that ended before monitoring
+ * theirs): how many, how many predicted positive, and how their scores
  * (positive-label probabilities) are spread, compared with the previous scoring run of the same model version.
  *
- * @param reviews reviews this run scored
+ * @param reviews reviews scored since the last monitored run
  * @param positiveRate share predicted positive, or null when none were scored or the model has no positive label
  * @param meanScore mean positive-label probability, or null likewise
  * @param histogram counts of scores per bin ({@link #BINS} equal-width bins over [0, 1])

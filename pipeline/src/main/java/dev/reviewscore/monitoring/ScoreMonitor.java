@@ -16,6 +16,7 @@ import dev.reviewscore.sink.DeltaTables;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,10 +29,13 @@ public final class ScoreMonitor {
     private ScoreMonitor() {}
 
     /**
-     * Monitors the reviews a run scored.
+     * Monitors the reviews a run scored, and those scored by earlier runs of the model version that ended before they
+     * were monitored (a run killed after its MERGE): the batch is every score of the model version written by this
+     * run or by a run that started after the last monitored one, so a rerun that scores nothing new after a kill
+     * still monitors, and drift-gates, the night's reviews.
      *
      * @param scored the scored table
-     * @param metrics the metrics table, where earlier runs' histograms are
+     * @param metrics the metrics table, where earlier runs' monitoring and histograms are
      * @param runId this run
      * @param modelVersion the model version
      * @param positiveLabel the positive label, or null when the model has none
@@ -43,8 +47,16 @@ public final class ScoreMonitor {
             return new RunMonitoring(0, null, null, histogram, null, null,
                     "no positive label: set model.positive-label to monitor scores");
         }
+        Dataset<Row> earlier = DeltaTables.exists(spark, metrics) ? DeltaTables.read(spark, metrics)
+                .where(col("model_version").equalTo(lit(modelVersion)).and(col("run_id").lt(lit(runId)))) : null;
+        String lastMonitored = earlier == null ? null
+                : latestRun(earlier.where(col("metric").equalTo(Metric.MONITORED_REVIEWS.metricName())));
+        Column batch = col("run_id").leq(lit(runId));
+        if (lastMonitored != null) {
+            batch = batch.and(col("run_id").gt(lit(lastMonitored)));
+        }
         Dataset<Row> run = DeltaTables.read(spark, scored)
-                .where(col("run_id").equalTo(lit(runId)).and(col("model_version").equalTo(lit(modelVersion))))
+                .where(batch.and(col("model_version").equalTo(lit(modelVersion))))
                 .select(col("positive_probability").as("score"), col("predicted_label"));
         Row totals = run.agg(count(lit(1)), avg(when(col("predicted_label").equalTo(lit(positiveLabel)), 1.0)
                 .otherwise(0.0)), avg(col("score"))).first();
@@ -56,21 +68,17 @@ public final class ScoreMonitor {
                 lit(RunMonitoring.BINS - 1)).cast("int").as("bin")).count().collectAsList()) {
             histogram[bin.getInt(0)] = bin.getLong(1);
         }
-        String previous = null;
+        Dataset<Row> histograms = earlier == null ? null
+                : earlier.where(col("metric").equalTo(Metric.SCORE_HISTOGRAM.metricName()));
+        String previous = histograms == null ? null : latestRun(histograms);
         long[] previousHistogram = null;
-        if (DeltaTables.exists(spark, metrics)) {
-            Dataset<Row> earlier = DeltaTables.read(spark, metrics).where(col("metric").equalTo(Metric.SCORE_HISTOGRAM.metricName())
-                    .and(col("model_version").equalTo(lit(modelVersion))).and(col("run_id").lt(lit(runId))));
-            Row latest = earlier.agg(max(col("run_id"))).first();
-            if (!latest.isNullAt(0)) {
-                previous = latest.getString(0);
-                previousHistogram = new long[RunMonitoring.BINS];
-                for (Row bin : earlier.where(col("run_id").equalTo(lit(previous)))
-                        .select("slice_value", "value").collectAsList()) {
-                    for (int i = 0; i < RunMonitoring.BINS; i++) {
-                        if (RunMonitoring.binLabel(i).equals(bin.getString(0))) {
-                            previousHistogram[i] = (long) bin.getDouble(1);
-                        }
+        if (previous != null) {
+            previousHistogram = new long[RunMonitoring.BINS];
+            for (Row bin : histograms.where(col("run_id").equalTo(lit(previous)))
+                    .select("slice_value", "value").collectAsList()) {
+                for (int i = 0; i < RunMonitoring.BINS; i++) {
+                    if (RunMonitoring.binLabel(i).equals(bin.getString(0))) {
+                        previousHistogram[i] = (long) bin.getDouble(1);
                     }
                 }
             }
@@ -79,6 +87,12 @@ public final class ScoreMonitor {
                 : PopulationStability.index(previousHistogram, histogram);
         return new RunMonitoring(reviews, totals.getDouble(1), totals.getDouble(2), histogram, drift, previous,
                 previous == null ? "no earlier scoring run of this model version to compare with" : null);
+    }
+
+    /** The latest run id among metrics rows, or null. */
+    private static String latestRun(Dataset<Row> rows) {
+        Row latest = rows.agg(max(col("run_id"))).first();
+        return latest.isNullAt(0) ? null : latest.getString(0);
     }
 
     /** The monitoring as metrics table rows (slice all/all, the histogram under slice score_bin). */

@@ -65,7 +65,7 @@ public final class JsonReport {
             counts.put("updated", scoring.updated());
             counts.put("rejects_by_reason", scoring.rejectsByReason());
             Map<String, Double> stages = new LinkedHashMap<>();
-            scoring.stages().forEach((stage, duration) -> stages.put(stage, duration.toMillis() / 1000.0));
+            scoring.stagesByKey().forEach((stage, duration) -> stages.put(stage, duration.toMillis() / 1000.0));
             counts.put(Metric.STAGE_SECONDS.metricName(), stages);
             root.put("scoring", counts);
         }

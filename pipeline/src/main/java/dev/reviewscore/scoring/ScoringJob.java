@@ -30,6 +30,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,28 +47,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores a review table into the scored Delta table: reads the source (of a Delta source with its change data feed
- * on, only what changed since the last run of this model version: {@link SourceChanges}) and normalizes it, leaves
- * out reviews this model version already scored with the same text and label (unless a full rescore is asked for),
- * scores the rest on the executors (through {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the
- * scores on (review id, model version), appends rows that could not be scored to the rejects table, removes or marks
- * the scores of reviews the source deleted, adds what it changed to the evaluation's aggregates
- * ({@link AggregatesTable#addRun}), and records how far it read in the source state table.
+ * Scores a review table into the scored Delta table, so that the table ends as a full rescore of the source would
+ * leave it: one score per review the source holds and can be scored, each of the review's current text, label and
+ * pass-through values. A run reads the source (of a Delta source with its change data feed on, only the reviews
+ * changed since the last run of this model version: {@link SourceChanges}), leaves out reviews this model version
+ * already scored with the same values (unless a full rescore is asked for), scores the rest on the executors (through
+ * {@link ReviewSentiment}, the Spark ML stage users call), MERGEs the scores on (review id, model version), records
+ * the rows that could not be scored in the rejects table (each distinct row once), removes or marks the scores of
+ * reviews the source no longer holds or holds only in rows that cannot be scored, adds what it changed to the
+ * evaluation's aggregates ({@link AggregatesTable#addRun}), and records where it left the source and the scored table
+ * ({@link ReadState}).
  *
  * <p>The source is read once: every row goes through one pass that checks it, marks it as already scored or not, and
  * scores the rest; that pass is kept (persisted) and everything written comes from it. Every run accounts for every
  * input row: {@code input = scored + rejected + skipped}, with the input counted separately from the source.
  * {@link #execute()} fails after writing if the equation does not hold.
+ *
+ * <p>When another writer changed the scored table between this run's read of it and its last write (a run of the
+ * night before still writing, an evaluation is no writer), the run compares the whole source with the table again
+ * and writes what differs, so that a run that read an older source version and wrote last leaves nothing stale.
  */
 public final class ScoringJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
     private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
-    /** Marks rows this model version already scored with the same text (skipped, not scored again). */
+    /** Marks rows this model version already scored with the same values (skipped, not scored again). */
     private static final String ALREADY_SCORED = "already_scored";
+    private static final String PREVIOUS = "__previous_";
     private static final String DELETED_AT = TableSchemas.SOURCE_DELETED_AT;
     /** Scored-table columns whose every value is unique: no statistics. */
     private static final List<String> UNIQUE_STRINGS = List.of(ReviewColumns.TEXT, ReviewColumns.TEXT_HASH);
     private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+    /** How many times a run compares the whole source again while other writers keep changing the scored table. */
+    private static final int PASSES = 3;
     /** The Spark job description of the step that runs the model, after the run id. */
     public static final String SCORING_STEP = "scoring reviews";
 
@@ -75,6 +86,10 @@ public final class ScoringJob {
     private final JobConfig config;
     private final ModelBundle bundle;
     private final RunInfo run;
+    private final TableLocation scoredTable;
+    private final int positive;
+    private final List<String> passThrough;
+    private final ReadState state;
 
     /**
      * @param spark the session
@@ -87,6 +102,10 @@ public final class ScoringJob {
         this.config = config;
         this.bundle = bundle;
         this.run = run;
+        this.scoredTable = config.output().scored();
+        this.positive = bundle.positiveIndex(config.model().positiveLabel());
+        this.passThrough = config.source().columns().passThrough();
+        this.state = new ReadState(spark, config.output().state(), scoredTable, config.source(), bundle.version());
     }
 
     /**
@@ -97,38 +116,162 @@ public final class ScoringJob {
      * @throws IllegalStateException when the accounting equation does not hold
      */
     public ScoringResult execute() {
-        Map<String, Duration> stages = new java.util.LinkedHashMap<>();
-        long mark = System.nanoTime();
-        TableLocation scoredTable = config.output().scored();
-        int positive = bundle.positiveIndex(config.model().positiveLabel());
-        List<String> passThrough = config.source().columns().passThrough();
-
-        describe("reading and checking the source");
-        ReadState state = new ReadState(spark, config.output().state(), scoredTable, config.source().location(),
-                bundle.version());
         String wholeBecause = config.scoring().full() ? "a full rescore (scoring.full)"
                 : config.scoring().readChanges() ? null : "scoring.read-changes = false";
-        SourceChanges.Read read = SourceChanges.read(spark, config.source(), wholeBecause == null ? state.last() : null,
-                wholeBecause);
-        Dataset<Row> source = read.rows();
-        long input = source.count();
-        Dataset<Row> raw = spreadOverCores(source, config.scoring().partitionsPerCore(),
-                config.source().columns().id());
-        Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(), positive);
-        Long before = DeltaTables.exists(spark, scoredTable) ? DeltaHistory.detail(spark, scoredTable).version() : null;
-        Dataset<Row> previous = config.scoring().full() || before == null ? null : previousScores(scoredTable, before);
-        Dataset<Row> marked = previous == null
-                ? normalized.withColumn(ALREADY_SCORED, lit(false))
-                : normalized.join(previous, sameScore(normalized, previous), "left")
-                        .withColumn(ALREADY_SCORED, col("prev_review_id").isNotNull()
-                                .and(col(ReviewColumns.REJECT_REASON).isNull()))
-                        .drop("prev_review_id", "prev_text_hash", "prev_source_label");
-        mark = lap(stages, "read", mark);
+        for (int pass = 1; ; pass++) {
+            Pass done = pass(wholeBecause);
+            ScoringResult result = done.result();
+            LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
+                    run.runId(), result.input(), result.scored(), result.rejected(), result.skipped(),
+                    result.inserted(), result.updated());
+            if (!result.balanced()) {
+                throw new IllegalStateException("Row accounting failed for run " + run.runId() + ": input "
+                        + result.input() + " != scored " + result.scored() + " + rejected " + result.rejected()
+                        + " + skipped " + result.skipped() + " (merge inserted " + result.inserted() + ", updated "
+                        + result.updated() + "). The source may have changed during the run; rerun the job, which "
+                        + "scores only what is missing.");
+            }
+            if (done.interleaved() == null) {
+                state.record(result.range(), run, done.scoredAfter());
+                return result;
+            }
+            if (pass == PASSES) {
+                LOG.warn("Run {}: other writers kept changing {} while this run wrote ({}); the next run reads the "
+                        + "whole source", run.runId(), scoredTable, done.interleaved());
+                state.invalidate(run);
+                return result;
+            }
+            wholeBecause = "another writer changed the scored table while this run wrote (" + done.interleaved()
+                    + "), so the run compared the whole source with it again";
+            LOG.warn("Run {}: {}", run.runId(), wholeBecause);
+        }
+    }
 
-        LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
-        Dataset<Row> predicted = ReviewSentiment.of(bundle, config.model())
-                .predict(marked, ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter);
-        describe(SCORING_STEP);
+    /**
+     * One pass over the source.
+     *
+     * @param result what the pass did
+     * @param scoredAfter the scored table after the pass's writes
+     * @param interleaved the commits of other writers between the pass's read of the scored table and its last
+     *     write, or null when there were none
+     */
+    private record Pass(ScoringResult result, DeltaHistory.Detail scoredAfter, String interleaved) {}
+
+    private Pass pass(String wholeBecause) {
+        Stopwatch watch = new Stopwatch();
+        describe(ScoringStage.READ);
+        DeltaHistory.Detail scoredBefore = DeltaTables.exists(spark, scoredTable)
+                ? DeltaHistory.detail(spark, scoredTable) : null;
+        ReadState.Start start = state.start(scoredBefore);
+        String why = wholeBecause != null ? wholeBecause : start.wholeBecause();
+        try (SourceChanges.Read read = SourceChanges.read(spark, config.source(), why == null ? start.point() : null,
+                why)) {
+            Dataset<Row> source = read.rows();
+            long input = source.count();
+            Dataset<Row> normalized = ReviewSource.normalize(spreadOverCores(source,
+                    config.scoring().partitionsPerCore(), config.source().columns().id()), config.source(),
+                    bundle.labels(), positive);
+            Long before = scoredBefore == null ? null : scoredBefore.version();
+            Dataset<Row> marked = markScored(normalized, before);
+            LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
+            watch.lap(ScoringStage.READ);
+
+            Dataset<Row> predicted = ReviewSentiment.of(bundle, config.model()).predict(marked,
+                    ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter);
+            try {
+                Map<String, Long> counts = score(predicted, counter, input);
+                watch.lap(ScoringStage.SCORE);
+                long scored = counts.getOrDefault("scored", 0L);
+                Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()
+                        .and(not(col(ALREADY_SCORED)))));
+                Dataset<Row> gone = before == null ? null
+                        : gone(predicted, read, before, read.wholeDeltaTable() && start.soleSource());
+                AggregatesTable aggregates = new AggregatesTable(spark, config.output().aggregates(), scoredTable,
+                        run.commitTag());
+                // read while the version this run started from is still the table's latest (no time travel)
+                AggregatesTable.RunChanges changes = before == null || (scored == 0 && gone == null) ? null
+                        : aggregates.beforeRun(ReviewEvaluator.forScoredTable(config.evaluation(),
+                                config.model().positiveLabel(), bundle.labels(), bundle.name(), bundle.version()),
+                                before, scores, gone, scored);
+                watch.lap(ScoringStage.AGGREGATES);
+                try {
+                    DeltaMerge.Counts merged = merge(scores, scored);
+                    watch.lap(ScoringStage.MERGE);
+                    Map<String, Long> byReason = reject(predicted, counts.getOrDefault("rejected", 0L));
+                    watch.lap(ScoringStage.REJECTS);
+                    long deleted = gone == null ? 0 : applyDeletes(gone);
+                    watch.lap(ScoringStage.DELETES);
+                    DeltaHistory.Detail after = DeltaHistory.detail(spark, scoredTable);
+                    String interleaved = interleaved(before, after);
+                    if (changes != null && interleaved == null) {
+                        describe(ScoringStage.AGGREGATES);
+                        aggregates.addRun(changes);
+                    }
+                    watch.lap(ScoringStage.AGGREGATES);
+                    long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+                    return new Pass(new ScoringResult(run.runId(), bundle.name(), bundle.version(), input, scored,
+                            rejected, counts.getOrDefault("skipped", 0L), merged.inserted(), merged.updated(),
+                            deleted, byReason, watch.stages(), read.range()), after, interleaved);
+                } finally {
+                    if (changes != null) {
+                        changes.close();
+                    }
+                }
+            } finally {
+                predicted.unpersist();
+                spark.sparkContext().setJobDescription(null);
+            }
+        }
+    }
+
+    /**
+     * The normalized rows, marked {@value #ALREADY_SCORED} where this model version's score at {@code before} is of
+     * the same text, label and pass-through values (never on a full rescore).
+     */
+    private Dataset<Row> markScored(Dataset<Row> normalized, Long before) {
+        if (config.scoring().full() || before == null) {
+            return normalized.withColumn(ALREADY_SCORED, lit(false));
+        }
+        List<String> compared = new ArrayList<>(List.of(ReviewColumns.TEXT_HASH, ReviewColumns.SOURCE_LABEL,
+                ReviewColumns.LABEL));
+        List<String> held = Arrays.asList(DeltaHistory.snapshot(spark, scoredTable, before).columns());
+        boolean allHeld = true;
+        for (String name : passThrough) {
+            allHeld &= held.stream().anyMatch(name::equalsIgnoreCase);
+            compared.add(name);
+        }
+        if (!allHeld) {
+            LOG.info("The scored table lacks some of the pass-through columns {}: every review is scored again",
+                    passThrough);
+            return normalized.withColumn(ALREADY_SCORED, lit(false));
+        }
+        List<Column> previousColumns = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID).as(PREVIOUS + "id")));
+        Column same = normalized.col(ReviewColumns.REVIEW_ID).equalTo(col(PREVIOUS + "id"));
+        for (String name : compared) {
+            String quoted = ReviewSource.quote(name);
+            previousColumns.add(col(quoted).cast("string").as(PREVIOUS + name));
+            same = same.and(normalized.col(quoted).cast("string").eqNullSafe(col(ReviewSource.quote(PREVIOUS + name))));
+        }
+        Dataset<Row> previous = currentScores(before).select(previousColumns.toArray(new Column[0]));
+        String[] previousNames = previous.columns();
+        return normalized.join(previous, same, "left")
+                .withColumn(ALREADY_SCORED, col(PREVIOUS + "id").isNotNull()
+                        .and(col(ReviewColumns.REJECT_REASON).isNull()))
+                .drop(previousNames);
+    }
+
+    /** This model version's scores in the table at a version, of reviews the source still has. */
+    private Dataset<Row> currentScores(long version) {
+        return TableSchemas.stillInSource(DeltaHistory.snapshot(spark, scoredTable, version))
+                .where(col("model_version").equalTo(lit(bundle.version())));
+    }
+
+    /**
+     * Runs the model on the rows to score, keeping (persisting) every row of the pass, and counts the rows scored,
+     * rejected and skipped.
+     */
+    private Map<String, Long> score(Dataset<Row> predicted, LongAccumulator counter, long input) {
+        describe(ScoringStage.SCORE);
         Column status = when(col(ReviewColumns.REJECT_REASON).isNotNull(), lit("rejected"))
                 .when(col(ALREADY_SCORED), lit("skipped")).otherwise(lit("scored"));
         Map<String, Long> counts = new TreeMap<>();
@@ -145,81 +288,103 @@ public final class ScoringJob {
             });
             LOG.info(progress.report());
         }
-        long scored = counts.getOrDefault("scored", 0L);
-        long skipped = counts.getOrDefault("skipped", 0L);
-        mark = lap(stages, "score", mark);
+        return counts;
+    }
 
-        Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()
-                .and(not(col(ALREADY_SCORED)))), positive, passThrough);
-        DeltaMerge.Counts merged;
+    /**
+     * The ids whose scores of this model version go: read ids none of whose rows can be scored now, ids the source
+     * deleted after changing them, and, when the read holds every row of a Delta source that is this scored table's
+     * only source, ids the table scored that the source no longer holds.
+     */
+    private Dataset<Row> gone(Dataset<Row> predicted, SourceChanges.Read read, long before, boolean orphans) {
+        Column id = col(ReviewColumns.REVIEW_ID);
+        Dataset<Row> candidates = predicted.where(id.isNotNull()).select(id);
+        if (read.deletedIds() != null) {
+            candidates = candidates.union(read.deletedIds().select(id));
+        }
+        if (orphans) {
+            candidates = candidates.union(currentScores(before).select(id));
+        }
+        Dataset<Row> scorable = predicted.where(id.isNotNull().and(col(ReviewColumns.REJECT_REASON).isNull()))
+                .select(id);
+        Dataset<Row> gone = candidates.distinct().join(scorable, ReviewColumns.REVIEW_ID, "left_anti");
+        return gone.isEmpty() ? null : gone;
+    }
+
+    /** MERGEs the scores into the scored table, created first when absent. */
+    private DeltaMerge.Counts merge(Dataset<Row> scores, long scored) {
+        describe(ScoringStage.MERGE);
+        LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
+        DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
+                scoredTableProperties(scores.schema(), config.output().partitionBy(),
+                        config.output().deletionVectors()));
+        if (scored == 0) {
+            return new DeltaMerge.Counts(0, 0, 0);
+        }
+        // Delta would otherwise materialize the source a second time to guard against a non-deterministic one;
+        // recomputing this source gives the same rows (the model is deterministic and earlier scores are read at a
+        // pinned table version)
+        return DeltaMerge.withDeterministicSource(spark, () -> DeltaMerge.merge(spark, scoredTable, scores, KEYS,
+                run.commitTag()));
+    }
+
+    /**
+     * Records the run's rejected rows in the rejects table: each distinct row (model version, review id, reason and
+     * original values) once, however often runs read it again.
+     *
+     * @return the run's rejected rows per reason
+     */
+    private Map<String, Long> reject(Dataset<Row> predicted, long rejectedRows) {
+        describe(ScoringStage.REJECTS);
+        DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
         Map<String, Long> byReason = new TreeMap<>();
-        long rejected;
-        long deleted;
-        Dataset<Row> deletedIds = read.deletedIds() == null || read.deletedIds().isEmpty() ? null
-                : read.deletedIds();
-        // Read while the version this run started from is still the table's latest (no time travel).
-        describe("reading the scores this run replaces in " + scoredTable);
-        AggregatesTable aggregates = new AggregatesTable(spark, config.output().aggregates(), scoredTable,
-                run.commitTag());
-        long aggregatesStart = System.nanoTime();
-        AggregatesTable.RunChanges changes = before == null || (scored == 0 && deletedIds == null) ? null
-                : aggregates.beforeRun(ReviewEvaluator.forScoredTable(config.evaluation(),
-                        config.model().positiveLabel(), bundle.labels(), bundle.name(), bundle.version()), before,
-                        scores, deletedIds, scored);
-        long aggregatesNanos = System.nanoTime() - aggregatesStart;
-        mark = System.nanoTime();
-        try {
-            describe("merging scores into " + scoredTable);
-            LOG.info("Run {}: scored {} reviews; merging them into {}", run.runId(), scored, scoredTable);
-            DeltaTables.ensureTable(spark, scoredTable, withComments(scores.schema()), config.output().partitionBy(),
-                    scoredTableProperties(scores.schema(), config.output().partitionBy(),
-                            config.output().deletionVectors()));
-            merged = scored == 0 ? new DeltaMerge.Counts(0, 0, 0) : mergeFromPersistedSource(scoredTable, scores);
-            mark = lap(stages, "merge", mark);
-
-            describe("writing rejected rows to " + config.output().rejects());
-            Dataset<Row> rejects = rejectRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()),
-                    passThrough);
-            if (counts.getOrDefault("rejected", 0L) > 0) {
-                for (Row row : rejects.groupBy("reason").count().collectAsList()) {
-                    byReason.put(row.getString(0), row.getLong(1));
-                }
-            }
-            rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
-            DeltaTables.ensureTable(spark, config.output().rejects(), TableSchemas.REJECTS, List.of());
-            if (rejected > 0) {
-                DeltaTables.append(config.output().rejects(), rejects, run.commitTag());
-            }
-            mark = lap(stages, "rejects", mark);
-
-            deleted = deletedIds == null ? 0 : applyDeletes(scoredTable, deletedIds);
-            mark = lap(stages, "deletes", mark);
-
-            if (changes != null) {
-                describe("adding the run's changes to " + config.output().aggregates());
-                aggregates.addRun(changes);
-            }
-        } finally {
-            if (changes != null) {
-                changes.close();
-            }
-            predicted.unpersist();
+        if (rejectedRows == 0) {
+            return byReason;
         }
-        spark.sparkContext().setJobDescription(null);
-        stages.put("aggregates", Duration.ofNanos(aggregatesNanos + System.nanoTime() - mark));
-
-        ScoringResult result = new ScoringResult(run.runId(), bundle.name(), bundle.version(), input, scored,
-                rejected, skipped, merged.inserted(), merged.updated(), deleted, byReason, stages, read.range());
-        LOG.info("Scoring run {}: input {} = scored {} + rejected {} + skipped {} (inserted {}, updated {})",
-                run.runId(), input, scored, rejected, skipped, merged.inserted(), merged.updated());
-        if (!result.balanced()) {
-            throw new IllegalStateException("Row accounting failed for run " + run.runId() + ": input " + input
-                    + " != scored " + scored + " + rejected " + rejected + " + skipped " + skipped
-                    + " (merge inserted " + merged.inserted() + ", updated " + merged.updated() + "). The source "
-                    + "may have changed during the run; rerun the job, which scores only what is missing.");
+        Dataset<Row> rejects = rejectRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNotNull()));
+        for (Row row : rejects.groupBy("reason").count().collectAsList()) {
+            byReason.put(row.getString(0), row.getLong(1));
         }
-        state.record(read.range(), run);
-        return result;
+        DeltaMerge.insertAbsent(spark, config.output().rejects(),
+                rejects.dropDuplicates("model_version", "review_id", "reason", "original"),
+                List.of("model_version", "review_id", "reason", "original"), run.commitTag());
+        return byReason;
+    }
+
+    /**
+     * Removes or marks ({@code scoring.source-deletes}) this model version's scores of the given review ids.
+     *
+     * @return the scores removed or marked
+     */
+    private long applyDeletes(Dataset<Row> ids) {
+        describe(ScoringStage.DELETES);
+        String scope = "t.model_version = " + DeltaTables.sqlString(bundle.version());
+        DeltaMerge.Counts counts = config.scoring().sourceDeletes() == SourceDeletes.REMOVE
+                ? DeltaMerge.delete(spark, scoredTable, ids, List.of(ReviewColumns.REVIEW_ID), scope,
+                        run.commitTag())
+                : DeltaMerge.update(spark, scoredTable,
+                        ids.withColumn(DELETED_AT, lit(Timestamp.from(run.startedAt()))),
+                        List.of(ReviewColumns.REVIEW_ID), scope + " AND t." + DELETED_AT + " IS NULL",
+                        Map.of(DELETED_AT, "s." + DELETED_AT), run.commitTag());
+        long deleted = counts.deleted() + counts.updated();
+        if (deleted > 0) {
+            LOG.info("Run {}: {} {} scores of reviews the source no longer holds or can no longer be scored",
+                    run.runId(), config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed" : "marked",
+                    deleted);
+        }
+        return deleted;
+    }
+
+    /**
+     * The commits other writers made to the scored table after {@code before} up to {@code after}, that changed
+     * rows, in one line; null when there are none.
+     */
+    private String interleaved(Long before, DeltaHistory.Detail after) {
+        // a table this run created starts at version 0, its creation
+        List<String> others = DeltaHistory.commits(spark, scoredTable, before == null ? 0 : before, after.version())
+                .stream().filter(commit -> !commit.dataNeutral() && !run.commitTag().equals(commit.userMetadata()))
+                .map(DeltaHistory.Commit::describe).toList();
+        return others.isEmpty() ? null : String.join(", ", others);
     }
 
     /**
@@ -241,66 +406,12 @@ public final class ScoringJob {
                 : source.repartition(partitions);
     }
 
-    /**
-     * MERGEs scores whose source is already persisted. Delta would otherwise materialize the source a second time to
-     * guard against a non-deterministic one; recomputing this source gives the same rows (the model is deterministic
-     * and earlier scores are read at a pinned table version).
-     */
-    private DeltaMerge.Counts mergeFromPersistedSource(TableLocation table, Dataset<Row> scores) {
-        return DeltaMerge.withDeterministicSource(spark, () -> DeltaMerge.merge(spark, table, scores, KEYS,
-                run.commitTag()));
-    }
-
-    /**
-     * Removes or marks ({@code scoring.source-deletes}) this model version's scores of reviews the source deleted.
-     *
-     * @return the scores removed or marked
-     */
-    private long applyDeletes(TableLocation table, Dataset<Row> deletedIds) {
-        describe("applying the source's deletes to " + table);
-        String scope = "t.model_version = " + DeltaTables.sqlString(bundle.version());
-        DeltaMerge.Counts counts = config.scoring().sourceDeletes() == SourceDeletes.REMOVE
-                ? DeltaMerge.delete(spark, table, deletedIds, List.of(ReviewColumns.REVIEW_ID), scope, run.commitTag())
-                : DeltaMerge.update(spark, table,
-                        deletedIds.withColumn(DELETED_AT, lit(Timestamp.from(run.startedAt()))),
-                        List.of(ReviewColumns.REVIEW_ID), scope + " AND t." + DELETED_AT + " IS NULL",
-                        Map.of(DELETED_AT, "s." + DELETED_AT), run.commitTag());
-        long deleted = counts.deleted() + counts.updated();
-        if (deleted > 0) {
-            LOG.info("Run {}: {} {} scores of reviews the source deleted", run.runId(),
-                    config.scoring().sourceDeletes() == SourceDeletes.REMOVE ? "removed" : "marked", deleted);
-        }
-        return deleted;
-    }
-
-    private static long lap(Map<String, Duration> stages, String stage, long since) {
-        long now = System.nanoTime();
-        stages.put(stage, Duration.ofNanos(now - since));
-        return now;
-    }
-
     /** Names the Spark jobs of the next step in the Spark UI (and for listeners). */
-    private void describe(String step) {
-        spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + step);
+    private void describe(ScoringStage stage) {
+        spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + stage.description());
     }
 
-    /** Scores of this model version in the table at a version, of reviews the source still has. */
-    private Dataset<Row> previousScores(TableLocation table, long version) {
-        Dataset<Row> scores = TableSchemas.stillInSource(DeltaHistory.snapshot(spark, table, version))
-                .where(col("model_version").equalTo(lit(bundle.version())));
-        return scores.select(col(ReviewColumns.REVIEW_ID).as("prev_review_id"),
-                col(ReviewColumns.TEXT_HASH).as("prev_text_hash"),
-                col(ReviewColumns.SOURCE_LABEL).as("prev_source_label"));
-    }
-
-    /** The same review with the same text and label: its score would not change. */
-    private static Column sameScore(Dataset<Row> rows, Dataset<Row> previous) {
-        return rows.col(ReviewColumns.REVIEW_ID).equalTo(previous.col("prev_review_id"))
-                .and(rows.col(ReviewColumns.TEXT_HASH).equalTo(previous.col("prev_text_hash")))
-                .and(rows.col(ReviewColumns.SOURCE_LABEL).eqNullSafe(previous.col("prev_source_label")));
-    }
-
-    private Dataset<Row> scoredRows(Dataset<Row> predicted, int positive, List<String> passThrough) {
+    private Dataset<Row> scoredRows(Dataset<Row> predicted) {
         Column labels = array(bundle.labels().stream().map(name -> lit(name)).toArray(Column[]::new));
         List<Column> columns = new ArrayList<>(List.of(
                 col(ReviewColumns.REVIEW_ID),
@@ -323,11 +434,11 @@ public final class ScoringJob {
                 lit(run.runId()).as("run_id"),
                 lit(Timestamp.from(run.startedAt())).as("scored_at"),
                 lit(null).cast("timestamp").as(DELETED_AT)));
-        passThrough.forEach(name -> columns.add(col("`" + name + "`")));
+        passThrough.forEach(name -> columns.add(col(ReviewSource.quote(name))));
         return predicted.select(columns.toArray(new Column[0]));
     }
 
-    private Dataset<Row> rejectRows(Dataset<Row> rejected, List<String> passThrough) {
+    private Dataset<Row> rejectRows(Dataset<Row> rejected) {
         Column detail = null;
         for (RejectReason reason : RejectReason.values()) {
             Column matches = col(ReviewColumns.REJECT_REASON).equalTo(reason.code());
@@ -335,7 +446,7 @@ public final class ScoringJob {
         }
         List<Column> original = new ArrayList<>(List.of(col(ReviewColumns.REVIEW_ID).as("id"),
                 col(ReviewColumns.TEXT), col(ReviewColumns.SOURCE_LABEL).as("label")));
-        passThrough.forEach(name -> original.add(col("`" + name + "`")));
+        passThrough.forEach(name -> original.add(col(ReviewSource.quote(name))));
         original.add(col(ReviewColumns.MALFORMED_RECORD));
         return rejected.select(
                 lit(run.runId()).as("run_id"),
@@ -379,5 +490,26 @@ public final class ScoringJob {
             properties.put("delta.enableDeletionVectors", "true");
         }
         return properties;
+    }
+
+    /** Times the stages of one pass. */
+    private static final class Stopwatch {
+        private final Map<ScoringStage, Duration> stages = new EnumMap<>(ScoringStage.class);
+        private long mark = System.nanoTime();
+
+        /** Adds the time since the last lap to a stage (a stage may run in several parts). */
+        void lap(ScoringStage stage) {
+            long now = System.nanoTime();
+            stages.merge(stage, Duration.ofNanos(now - mark), Duration::plus);
+            mark = now;
+        }
+
+        Map<ScoringStage, Duration> stages() {
+            Map<ScoringStage, Duration> all = new EnumMap<>(ScoringStage.class);
+            for (ScoringStage stage : ScoringStage.values()) {
+                all.put(stage, stages.getOrDefault(stage, Duration.ZERO));
+            }
+            return all;
+        }
     }
 }

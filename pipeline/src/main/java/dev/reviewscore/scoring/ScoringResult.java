@@ -16,18 +16,26 @@ import java.util.Map;
  * @param skipped rows left out because this model version already scored the same text
  * @param inserted rows the MERGE inserted (new reviews)
  * @param updated rows the MERGE updated (changed texts, or all rows of a full rescore)
- * @param deleted scores removed or marked because the source deleted their reviews ({@code scoring.source-deletes})
+ * @param deleted scores removed or marked ({@code scoring.source-deletes}) because the source no longer holds their
+ *     reviews, or holds only rows of them that cannot be scored
  * @param rejectsByReason rejected rows per reason code
- * @param stages wall-clock time of each step, in order: read (and check the source), score, merge, rejects, deletes
+ * @param stages wall-clock time of each step, in order
  * @param range what the run read of the source
  */
 public record ScoringResult(String runId, String modelName, String modelVersion, long input, long scored, long rejected,
                      long skipped, long inserted, long updated, long deleted, Map<String, Long> rejectsByReason,
-                     Map<String, Duration> stages, SourceRange range) {
+                     Map<ScoringStage, Duration> stages, SourceRange range) {
     /** Copies the maps, keeping the order of the stages. */
     public ScoringResult {
         rejectsByReason = Map.copyOf(rejectsByReason);
-        stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        stages = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stages));
+    }
+
+    /** The stages' times by their key ({@link ScoringStage#key()}), in order. */
+    public Map<String, Duration> stagesByKey() {
+        Map<String, Duration> byKey = new java.util.LinkedHashMap<>();
+        stages.forEach((stage, time) -> byKey.put(stage.key(), time));
+        return byKey;
     }
 
     /** Wall-clock time of the whole scoring run. */

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 import dev.reviewscore.config.TableLocation;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -20,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * compiles its own {@code MergeExecution}.
  */
 public final class DeltaMerge {
+    private static final String GUARD_FAILED = "MERGE guard failed: ";
+
     private DeltaMerge() {}
 
     /**
@@ -72,22 +75,58 @@ public final class DeltaMerge {
     }
 
     /**
+     * Inserts the rows whose keys (compared null-safe) the table does not hold yet; rows it holds stay as they are.
+     * Running it again with the same rows changes nothing.
+     *
+     * @param rows the rows, at most one per key
+     * @return how many rows were inserted
+     */
+    public static Counts insertAbsent(SparkSession spark, TableLocation location, Dataset<Row> rows,
+                                      List<String> keys, String commitTag) {
+        return execute(spark, location, rows, nullSafe(keys), commitTag, "insert into ",
+                merge -> merge.whenNotMatched().insertAll());
+    }
+
+    /**
+     * What a table must hold for a MERGE to apply: the row the source row {@code sourceRow} matches, with
+     * {@code holds} true of it. A MERGE whose guard fails commits nothing and throws a
+     * {@link ConcurrentModificationException}, as a conflict with another writer would.
+     *
+     * @param sourceRow a SQL condition over the source's {@code s.} columns that picks one source row
+     * @param holds a SQL condition over the table's {@code t.} columns
+     * @param message what failing it means
+     */
+    public record Guard(String sourceRow, String holds, String message) {}
+
+    /**
      * Adds rows into a table by key, null-safe: where a key matches, the row is updated with {@code set} (SQL over
-     * the table's {@code t.} and the rows' {@code s.} columns), else inserted. Run inside {@link #readModifyWrite},
-     * which repeats the whole step after a conflict: this merge is not retried on its own, because rows computed
-     * from what the table held before another writer's commit would be added twice.
+     * the table's {@code t.} and the rows' {@code s.} columns), else inserted; only while the table holds what
+     * {@code guard} says. Run inside {@link #readModifyWrite}, which repeats the whole step after a conflict (and a
+     * failed guard): this merge is not retried on its own, because rows computed from what the table held before
+     * another writer's commit would be added twice.
      *
      * @return how many rows were inserted and updated
      */
     public static Counts add(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
-                             Map<String, String> set, String commitTag) {
-        Column condition = null;
-        for (String key : keys) {
-            Column equal = new Column("t." + key).eqNullSafe(new Column("s." + key));
-            condition = condition == null ? equal : condition.and(equal);
+                             Map<String, String> set, Guard guard, String commitTag) {
+        String fail = "raise_error(" + DeltaTables.sqlString(GUARD_FAILED + guard.message()) + ")";
+        Map<String, String> failAll = new java.util.HashMap<>();
+        set.keySet().forEach(column -> failAll.put(column, fail));
+        try {
+            return once(spark, location, rows, nullSafe(keys), commitTag,
+                    merge -> merge.whenMatched(guard.sourceRow() + " AND NOT (" + guard.holds() + ")")
+                            .updateExpr(failAll)
+                            .whenMatched().updateExpr(set)
+                            .whenNotMatched(guard.sourceRow()).insertExpr(Map.of(keys.get(0), fail))
+                            .whenNotMatched().insertAll());
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (String.valueOf(cause.getMessage()).contains(GUARD_FAILED)) {
+                    throw new ConcurrentModificationException(GUARD_FAILED + guard.message(), e);
+                }
+            }
+            throw e;
         }
-        return once(spark, location, rows, condition, commitTag,
-                merge -> merge.whenMatched().updateExpr(set).whenNotMatched().insertAll());
     }
 
     /**
@@ -108,6 +147,15 @@ public final class DeltaMerge {
      */
     public static <T> T readModifyWrite(String what, Supplier<T> step) {
         return WriteConflicts.retry(what, step);
+    }
+
+    private static Column nullSafe(List<String> keys) {
+        Column condition = null;
+        for (String key : keys) {
+            Column equal = new Column("t." + key).eqNullSafe(new Column("s." + key));
+            condition = condition == null ? equal : condition.and(equal);
+        }
+        return condition;
     }
 
     private static Column on(List<String> keys) {

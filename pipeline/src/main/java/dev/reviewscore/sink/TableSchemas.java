@@ -24,11 +24,12 @@ import org.apache.spark.sql.types.StructType;
  * slice metrics table. Version 4 added incremental reads: the scored table's {@code source_deleted_at}, the runs
  * table's source version range, deleted rows and their seconds, and the {@link #SOURCE_STATE} table. Version 5 added
  * the {@link #AGGREGATES} table and the runs table's {@code evaluated_from}. Version 6 added the runs table's
- * {@code aggregates_seconds}.
+ * {@code aggregates_seconds}. Version 7 added what the source state trusts a row by: the scored table's id and
+ * version after the run, and the read settings' fingerprint.
  */
 public final class TableSchemas {
     /** The schema version, stored as table property {@value #VERSION_PROPERTY}. */
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
@@ -209,7 +210,14 @@ public final class TableSchemas {
         column("source_version", DataTypes.LongType, "The source version the last successful run read up to"),
         column("source_read", DataTypes.StringType, "How that run read it: all or changes"),
         column("run_id", DataTypes.StringType, "That run"),
-        column("updated_at", DataTypes.TimestampType, "When that run started: the latest row of a key counts"),
+        column("updated_at", DataTypes.TimestampType, "When that run recorded the row: the latest row of a key counts"),
+        column("scored_table_id", DataTypes.StringType, "Delta's id of the scored table the run left: a scored table "
+                + "recreated under the same name makes the next run read the whole source (since schema version 7)"),
+        column("scored_version", DataTypes.LongType, "The scored table's version after the run's writes: a table "
+                + "restored before it, or changed since by others than the job's runs, makes the next run read the "
+                + "whole source"),
+        column("read_settings", DataTypes.StringType, "Fingerprint of source.columns and source.labels: other "
+                + "settings make the next run read the whole source"),
     });
 
     /**

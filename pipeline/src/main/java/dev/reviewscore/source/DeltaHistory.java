@@ -5,11 +5,12 @@ import static org.apache.spark.sql.functions.col;
 import dev.reviewscore.config.TableLocation;
 import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -59,13 +60,53 @@ public final class DeltaHistory {
     }
 
     /**
-     * The user metadata of the table's commits after version {@code after} up to {@code to} (inclusive), in version
-     * order; null for a commit without any.
+     * One commit of a table, as {@code DESCRIBE HISTORY} lists it.
+     *
+     * @param version the version the commit made
+     * @param operation Delta's name of the operation ({@code MERGE}, {@code OPTIMIZE}, {@code RESTORE}, ...)
+     * @param userMetadata the commit's user metadata, or null
      */
-    public static List<String> commitTags(SparkSession spark, TableLocation location, long after, long to) {
-        return spark.sql("DESCRIBE HISTORY " + location.sqlName())
+    public record Commit(long version, String operation, String userMetadata) {
+        /**
+         * Operations that change no row of the table: Delta's {@code DeltaOperations} says so of each operation
+         * ({@code changesData} is false), whatever files they rewrite. Unity Catalog's predictive optimization runs
+         * some of them (OPTIMIZE, VACUUM, statistics) on managed tables by itself.
+         */
+        private static final Set<String> DATA_NEUTRAL = Set.of("OPTIMIZE", "REORG", "VACUUM START", "VACUUM END",
+                "SET TBLPROPERTIES", "UNSET TBLPROPERTIES", "ADD COLUMNS", "CHANGE COLUMN", "UPGRADE PROTOCOL",
+                "COMPUTE STATS", "CLUSTER BY", "ROW TRACKING BACKFILL", "ADD CONSTRAINT", "DROP CONSTRAINT",
+                "DROP FEATURE", "Empty Commit");
+
+        /** Whether the commit changed no row (it compacted files, vacuumed, or changed properties or columns). */
+        public boolean dataNeutral() {
+            return DATA_NEUTRAL.contains(operation);
+        }
+
+        /** One line for messages: version, operation and user metadata. */
+        public String describe() {
+            return "version " + version + " (" + operation + (userMetadata == null ? "" : ", " + userMetadata) + ")";
+        }
+    }
+
+    /** The table's commits after version {@code after} up to {@code to} (inclusive), in version order. */
+    public static List<Commit> commits(SparkSession spark, TableLocation location, long after, long to) {
+        if (to <= after) {
+            return List.of();
+        }
+        // the newest commits first: a few more than asked for, in case others committed since; all when short
+        List<Commit> commits = history(spark, location, " LIMIT " + (to - after + 16), after, to);
+        return commits.size() == to - after ? commits : history(spark, location, "", after, to);
+    }
+
+    private static List<Commit> history(SparkSession spark, TableLocation location, String limit, long after,
+                                        long to) {
+        List<Commit> commits = new ArrayList<>();
+        for (Row row : spark.sql("DESCRIBE HISTORY " + location.sqlName() + limit)
                 .where(col("version").gt(after).and(col("version").leq(to))).orderBy("version")
-                .select("userMetadata").as(Encoders.STRING()).collectAsList();
+                .select("version", "operation", "userMetadata").collectAsList()) {
+            commits.add(new Commit(row.getLong(0), row.getString(1), row.getString(2)));
+        }
+        return commits;
     }
 
     /** Whether a row of {@link #changes} is one the table holds after its commit: inserted, or an update's new image. */

@@ -96,7 +96,7 @@ class AggregatesTableTest {
 
         AggregatesTable.Result unchanged = aggregates.evaluate(evaluator, null, null);
         assertEquals("aggregates", unchanged.from());
-        assertTrue(unchanged.evaluation().basis().contains("nothing changed"), unchanged.evaluation().basis());
+        assertTrue(unchanged.evaluation().basis().contains("no row changed"), unchanged.evaluation().basis());
         assertSame(full, unchanged.evaluation());
 
         AggregatesTable.Result otherSlices = aggregates.evaluate(evaluator(Map.of()), null, null);

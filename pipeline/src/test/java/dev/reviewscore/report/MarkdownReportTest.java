@@ -11,6 +11,7 @@ import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.metrics.SliceIntervals;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
+import dev.reviewscore.scoring.ScoringStage;
 import dev.reviewscore.source.SourceRange;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,7 @@ class MarkdownReportTest {
         Evaluation evaluation = new Evaluation("movie-sentiment", "0123456789abcdef", LABELS, "POSITIVE",
                 List.of(all), curves);
         ScoringResult scoring = new ScoringResult("run-1", "movie-sentiment", "0123456789abcdef", 212,
-                210, 2, 0, 210, 0, 0, Map.of("empty_text", 2L), Map.of("score", Duration.ofMillis(12_340)),
+                210, 2, 0, 210, 0, 0, Map.of("empty_text", 2L), Map.of(ScoringStage.SCORE, Duration.ofMillis(12_340)),
                 new SourceRange(SourceRange.CHANGES, "0b7e", 12L, 14L, null));
         return new RunReport("run-1", Instant.parse("2026-11-26T06:00:00Z"), "path /tables/scored", evaluation,
                 scoring, null, new RunHistory(List.of()), List.of(), 100);

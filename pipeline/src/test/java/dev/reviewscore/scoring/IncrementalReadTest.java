@@ -123,11 +123,11 @@ class IncrementalReadTest {
         assertEquals(new SourceRange(SourceRange.CHANGES, first.range().tableId(), before + 1, sourceVersion(), null),
                 changes.range());
         assertEquals(7, changes.input(), "g, h, b, c, d, f2 and a changed; e and f were deleted");
-        assertEquals(5, changes.scored(), "new g, h, f2; b's new text; c's new label");
-        assertEquals(2, changes.skipped(), "d (another column) and a (deleted, then inserted as it was)");
+        assertEquals(6, changes.scored(), "new g, h, f2; b's new text; c's new label; d's new pass-through value");
+        assertEquals(1, changes.skipped(), "a (deleted, then inserted as it was)");
         assertEquals(2, changes.deleted(), "e and f");
         assertEquals(3, changes.inserted());
-        assertEquals(2, changes.updated());
+        assertEquals(3, changes.updated());
         assertTrue(changes.balanced());
 
         Dataset<Row> scored = DeltaTables.read(spark, config.output().scored());
@@ -136,8 +136,8 @@ class IncrementalReadTest {
                 .get("delta.enableDeletionVectors"), "updates write deletion vectors, not whole files");
         Dataset<Row> now = spark.sql("SELECT * FROM " + source());
         assertEquals(identity(now, "id", null, "label"), identity(scored, "review_id", "text_hash", "source_label"));
-        assertEquals("web", scored.where("review_id = 'd'").first().getAs("source"),
-                "not scored again: its pass-through values are those it was scored with");
+        assertEquals("app", scored.where("review_id = 'd'").first().getAs("source"),
+                "a pass-through value is a slice's value: the score carries the source's current one");
 
         JobConfig full = config("output.scored.path = tables/full", "scoring.full = true");
         ScoringResult whole = score(full);

@@ -3,7 +3,10 @@ package dev.reviewscore.bench;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -28,11 +31,24 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Section 8: what a nightly run costs against the first run, on a Delta source with its change data feed on. The
- * source holds the IMDB train texts repeated under new ids; each night appends 1% new reviews and edits the text of
- * 0.1%. Also times an empty run (nothing changed: the fixed cost) and, as its floor, a minimal Spark and Delta job
- * that creates a small table and reads it back.
+ * source holds the IMDB train texts repeated under new ids, each copy with a sentence of its own added (so that nearly
+ * every review has a score of its own, as in a real table, and the evaluation's aggregates are as large as a real
+ * table's), a movie and a review date; the evaluation has the sample's slices (movie, month, length). Each night
+ * appends 1% new reviews and edits the text of 0.1%. Also times an empty run (nothing changed: the fixed cost) and, as
+ * its floor, a minimal Spark and Delta job that creates a small table and reads it back.
  */
 final class NightlyBenchmark {
+    /** The sample's slices (conf/local.conf), over the source's pass-through columns and the token count. */
+    private static final String SLICES = """
+            source.columns.pass-through = [movie, review_date]
+            evaluation.slices {
+              movie = movie
+              review_month = "date_format(review_date, 'yyyy-MM')"
+              length = "CASE WHEN token_count < 100 THEN '1 short (<100 tokens)' WHEN token_count < 400 THEN '2 medium (100-399)' ELSE '3 long (400+)' END"
+            }
+            """;
+    private static final int MOVIES = 40;
+
     private final SparkSession spark;
     private final SparkBenchmark sparkBench;
     private final Path work;
@@ -56,7 +72,8 @@ final class NightlyBenchmark {
         String name = bundle.name();
         progress.step("8. " + name + ": writing a Delta source of " + reviews + " reviews (change data feed on)");
         String source = createSource(texts, reviews);
-        JobConfig job = sparkBench.config(work.resolve("nightly-source"), bundle, "nightly", batchSize, threads);
+        JobConfig job = sparkBench.config(work.resolve("nightly-source"), bundle, "nightly", batchSize, threads, 2,
+                true, SLICES);
 
         progress.step("8. " + name + ": a minimal Spark and Delta job (create a table, read it back)");
         double floor = minimalJob();
@@ -66,8 +83,9 @@ final class NightlyBenchmark {
         Run empty = timed(job, bundle);
 
         MarkdownTable table = new MarkdownTable("8. Nightly runs against the first run (" + name + ", a Delta source "
-                + "of " + reviews + " IMDB reviews with its change data feed on; each night appends 1% new reviews "
-                + "and edits the text of 0.1%; the scoring job end to end, wall clock)", "run", "source read",
+                + "of " + reviews + " IMDB reviews, each with a sentence of its own, with its change data feed on; "
+                + "slices by movie, month and length; each night appends 1% new reviews and edits the text of 0.1%; "
+                + "the scoring job end to end, wall clock)", "run", "source read",
                 "input", "scored", "skipped", "seconds", "steps (s)", "run / first run",
                 "(run - empty run) / first run", "target: seconds <= 0.05 x first + empty",
                 "evaluation (s): from aggregates / from every row");
@@ -103,8 +121,8 @@ final class NightlyBenchmark {
 
     private String createSource(LabeledReviews texts, long reviews) {
         String source = "delta.`" + work.resolve("nightly-source") + "`";
-        spark.sql("CREATE TABLE " + source + " (id STRING, text STRING, label INT) USING delta "
-                + "TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+        spark.sql("CREATE TABLE " + source + " (id STRING, text STRING, label INT, movie STRING, review_date DATE) "
+                + "USING delta TBLPROPERTIES (delta.enableChangeDataFeed = true)");
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             rows.add(RowFactory.create((long) i, texts.texts().get(i), texts.labels()[i]));
@@ -116,13 +134,21 @@ final class NightlyBenchmark {
         return source;
     }
 
-    /** Appends reviews {@code first} to {@code first + count - 1}, each the text {@code id mod texts}. */
+    /**
+     * Appends reviews {@code first} to {@code first + count - 1}: each the text {@code id mod texts} with a sentence
+     * naming the review, one of {@value #MOVIES} movies and a date in 2026.
+     */
     private void append(LabeledReviews texts, long first, long count) {
         var base = spark.read().format("delta").load(work.resolve("nightly-texts").toString());
         int files = Math.max(1, (int) Math.min(16, count / 20_000));
         spark.range(first, first + count).withColumn("k", col("id").mod(texts.size()))
                 .join(broadcast(base), "k")
-                .select(concat(lit("r"), col("id").cast("string")).as("id"), col("text"), col("label"))
+                .select(concat(lit("r"), col("id").cast("string")).as("id"),
+                        concat(col("text"), lit(" This was review number "), col("id").cast("string"), lit("."))
+                                .as("text"), col("label"),
+                        concat(lit("Movie "), pmod(xxhash64(col("id")), lit(MOVIES)).cast("string")).as("movie"),
+                        date_add(lit(java.sql.Date.valueOf("2026-01-01")), pmod(col("id"), lit(330)).cast("int"))
+                                .as("review_date"))
                 .repartition(files).write().format("delta").mode("append")
                 .save(work.resolve("nightly-source").toString());
     }

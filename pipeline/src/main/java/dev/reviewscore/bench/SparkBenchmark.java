@@ -62,6 +62,12 @@ final class SparkBenchmark {
 
     JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads, int partitionsPerCore,
                      boolean keepText) {
+        return config(source, bundle, run, batchSize, threads, partitionsPerCore, keepText, "");
+    }
+
+    /** @param more HOCON settings added to (and overriding) the job's */
+    JobConfig config(Path source, ModelBundle bundle, String run, int batchSize, int threads, int partitionsPerCore,
+                     boolean keepText, String more) {
         return new JobConfigLoader(work).loadText("""
                 source { path = "%s", columns.label = label, labels.kind = binary }
                 model { location = "%s", batch-size = %d, threads = %d }
@@ -72,7 +78,7 @@ final class SparkBenchmark {
                 """.formatted(source, bundle.location(), batchSize, threads, partitionsPerCore,
                 work.resolve(run + "-scored"),
                 work.resolve(run + "-rejects"), work.resolve(run + "-metrics"), work.resolve(run + "-reports"),
-                keepText)).config();
+                keepText) + more).config();
     }
 
     /** The whole scoring job (read, check, score, MERGE into a new Delta table, rejects), timed. */

@@ -134,14 +134,12 @@ final class ReadState {
     }
 
     /**
-     * Records how far this run read and where it left the scored table; nothing for a source that is not Delta.
+     * Records how far this run read (for a source that is not Delta, only that it read it: the next run reads it
+     * whole again) and where it left the scored table.
      *
      * @param scoredNow the scored table after the run's writes
      */
     void record(SourceRange range, RunInfo run, DeltaHistory.Detail scoredNow) {
-        if (range.toVersion() == null) {
-            return;
-        }
         append(RowFactory.create(scored.toString(), source, modelVersion, range.tableId(), range.toVersion(),
                 range.read(), run.runId(), Timestamp.from(Instant.now()), scoredNow.id(), scoredNow.version(),
                 settings), run);

@@ -184,6 +184,11 @@ public final class ScoringJob {
                 long scored = counts.getOrDefault("scored", 0L);
                 Dataset<Row> scores = scoredRows(predicted.where(col(ReviewColumns.REJECT_REASON).isNull()
                         .and(not(col(ALREADY_SCORED)))));
+                if (read.wholeDeltaTable() && !start.soleSource()) {
+                    LOG.warn("{} also holds scores of this model version from other sources ({}): this run, which "
+                            + "read the whole source, keeps the scores of reviews the source no longer holds. Give "
+                            + "each source a scored table of its own.", scoredTable, config.output().state());
+                }
                 Dataset<Row> gone = before == null ? null
                         : gone(predicted, read, before, read.wholeDeltaTable() && start.soleSource());
                 AggregatesTable aggregates = new AggregatesTable(spark, config.output().aggregates(), scoredTable,

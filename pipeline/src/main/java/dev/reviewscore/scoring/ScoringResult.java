@@ -28,7 +28,7 @@ public record ScoringResult(String runId, String modelName, String modelVersion,
     /** Copies the maps, keeping the order of the stages. */
     public ScoringResult {
         rejectsByReason = Map.copyOf(rejectsByReason);
-        stages = java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stages));
+        stages = stages.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(stages));
     }
 
     /** The stages' times by their key ({@link ScoringStage#key()}), in order. */

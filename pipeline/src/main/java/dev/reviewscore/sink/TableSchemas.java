@@ -61,7 +61,7 @@ public final class TableSchemas {
                 + "(scoring.source-deletes = mark); null while the source has it (since schema version 4)"),
     });
 
-    /** One row per input row that was not scored, per run. */
+    /** One row per distinct row that could not be scored, per model version, from the first run that rejected it. */
     public static final StructType REJECTS = new StructType(new StructField[] {
         column("run_id", DataTypes.StringType, "The run that rejected the row"),
         column("rejected_at", DataTypes.TimestampType, "When that run started"),
@@ -197,9 +197,9 @@ public final class TableSchemas {
     });
 
     /**
-     * Where each incremental read stands: every successful scoring run of a Delta source appends a row; the latest
-     * row per (scored table, source, model version) is where the next run of that model version starts, reading the
-     * source's changes after {@code source_version}.
+     * Where each incremental read stands: every successful scoring run appends a row; the latest row per (scored
+     * table, source, model version) is where the next run of that model version starts, reading a Delta source's
+     * changes after {@code source_version}. The rows also say which sources a scored table holds reviews of.
      */
     public static final StructType SOURCE_STATE = new StructType(new StructField[] {
         column("scored_table", DataTypes.StringType, "The scored table the runs wrote"),
@@ -207,7 +207,8 @@ public final class TableSchemas {
         column("model_version", DataTypes.StringType, "The model version they scored with"),
         column("source_table_id", DataTypes.StringType,
                 "Delta's id of the source table: a source recreated under the same name is read whole"),
-        column("source_version", DataTypes.LongType, "The source version the last successful run read up to"),
+        column("source_version", DataTypes.LongType, "The source version the last successful run read up to; null "
+                + "for a source that is not Delta, and when the next run must read the whole source"),
         column("source_read", DataTypes.StringType, "How that run read it: all or changes"),
         column("run_id", DataTypes.StringType, "That run"),
         column("updated_at", DataTypes.TimestampType, "When that run recorded the row: the latest row of a key counts"),
@@ -231,7 +232,8 @@ public final class TableSchemas {
         column("model_version", DataTypes.StringType, "The model version whose scores are aggregated"),
         column("definition", DataTypes.StringType, "Hash of what the aggregates depend on: the scored table's Delta "
                 + "id, the labels, the positive label, the slices and the bootstrap replicates"),
-        column("kind", DataTypes.StringType, "histogram or bootstrap"),
+        column("kind", DataTypes.StringType, "histogram, bootstrap, or watermark: the one row saying which scored-table "
+                + "version the model version's aggregates stand at"),
         column("slice_name", DataTypes.StringType, "Slice, or 'all' for the whole table"),
         column("slice_value", DataTypes.StringType, "Slice value, or 'all'"),
         column("label_index", DataTypes.IntegerType, "histogram: index of the true label, null for unlabeled reviews"),
@@ -244,8 +246,8 @@ public final class TableSchemas {
                 "bootstrap: each replicate's weighted confusion counts, replicate by true label by predicted label"),
         column("replicate_loss_units", DataTypes.createArrayType(DataTypes.LongType),
                 "bootstrap: each replicate's weighted log-loss sum, in units of 1e-9"),
-        column("scored_version", DataTypes.LongType, "The scored table's version this row was last brought up to: "
-                + "the highest of a model version's rows is where the next evaluation reads changes from"),
+        column("scored_version", DataTypes.LongType, "The scored table's version this row was last brought up to; "
+                + "the watermark row's is where the next evaluation reads changes from"),
     });
 
     private TableSchemas() {}

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,7 +21,14 @@ import org.apache.hadoop.conf.Configuration;
  *   <li>the system property {@value #PAUSE_PROPERTY} (a table folder): the first such commit of that table prints
  *       {@value #PAUSED} and the commit file's path, then waits forever, for a test to kill the JVM there.</li>
  * </ul>
- * Registered with {@code spark.delta.logStore.file.impl}; with neither set, it is Delta's own log store.
+ * and two ways to stop one commit of a job running in this JVM:
+ * <ul>
+ *   <li>{@link #crashAt}: the n-th commit under a folder never happens, and the thread making it throws {@link Crash},
+ *       an {@link Error} the job does not catch, as if the process were killed there;</li>
+ *   <li>{@link #holdAt}: the n-th commit of a table waits until the test releases it, so that another job can run to
+ *       its end meanwhile.</li>
+ * </ul>
+ * Registered with {@code spark.delta.logStore.file.impl}; with none set, it is Delta's own log store.
  */
 public final class GatedLogStore extends HDFSLogStore {
     /** The system property naming the table whose first commit after its creation never completes. */
@@ -28,6 +36,7 @@ public final class GatedLogStore extends HDFSLogStore {
     /** What a paused commit prints. */
     public static final String PAUSED = "GatedLogStore: paused before writing ";
     private static volatile Gate gate;
+    private static volatile Stop stop;
 
     /** @param initHadoopConf the Hadoop configuration Delta passes to log stores */
     public GatedLogStore(Configuration initHadoopConf) {
@@ -80,9 +89,92 @@ public final class GatedLogStore extends HDFSLogStore {
         return opened;
     }
 
+    /** What a commit stopped by {@link #crashAt} throws: the process "died" before the commit file was written. */
+    public static final class Crash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        private Crash(String message) {
+            super(message);
+        }
+    }
+
+    /** A commit held by {@link #holdAt}, or the crash set by {@link #crashAt}; closing it lifts it. */
+    public static final class Stop implements AutoCloseable {
+        private final Path folder;
+        private final int nth;
+        private final boolean crash;
+        private final AtomicInteger seen = new AtomicInteger();
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        private Stop(Path folder, int nth, boolean crash) {
+            this.folder = folder.toAbsolutePath().normalize();
+            this.nth = nth;
+            this.crash = crash;
+        }
+
+        /** Waits until the held commit is reached; false when it was not within the time. */
+        public boolean awaitReached(long seconds) throws InterruptedException {
+            return reached.await(seconds, TimeUnit.SECONDS);
+        }
+
+        /** Whether the commit was reached (and crashed or held). */
+        public boolean reached() {
+            return reached.getCount() == 0;
+        }
+
+        /** Lets a held commit go on. */
+        public void release() {
+            released.countDown();
+        }
+
+        private void arrive(org.apache.hadoop.fs.Path path) throws IOException {
+            if (seen.incrementAndGet() != nth) {
+                return;
+            }
+            reached.countDown();
+            if (crash) {
+                throw new Crash("GatedLogStore: crashed before writing " + path);
+            }
+            try {
+                if (!released.await(10, TimeUnit.MINUTES)) {
+                    throw new IOException("a held commit was never released: " + path);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while held before a commit", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            release();
+            stop = null;
+        }
+    }
+
+    /** Makes the {@code nth} commit (1 is the first) of any table under {@code folder} crash, from now on. */
+    public static Stop crashAt(Path folder, int nth) {
+        Stop crash = new Stop(folder, nth, true);
+        stop = crash;
+        return crash;
+    }
+
+    /** Holds the {@code nth} commit (1 is the first) of the table in {@code table} until it is released. */
+    public static Stop holdAt(Path table, int nth) {
+        Stop hold = new Stop(table, nth, false);
+        stop = hold;
+        return hold;
+    }
+
     @Override
     public void write(org.apache.hadoop.fs.Path path, Iterator<String> actions, Boolean overwrite,
                       Configuration hadoopConf) throws IOException {
+        Stop stopping = stop;
+        if (stopping != null && path.getName().matches("\\d{20}\\.json")
+                && Path.of(path.getParent().getParent().toUri().getPath()).startsWith(stopping.folder)) {
+            stopping.arrive(path);
+        }
         Gate current = gate;
         if (current != null && isLaterCommitOf(path, current.table)) {
             current.await();

@@ -14,7 +14,7 @@ val reviewsPath = "/Volumes/main/reviews/raw/reviews.csv"
 
 // COMMAND ----------
 
-import dev.reviewscore.metrics.{ReviewEvaluator, SentimentEvaluator}
+import dev.reviewscore.evaluation.{ReviewEvaluator, SentimentEvaluator}
 import dev.reviewscore.scoring.ReviewSentiment
 import scala.jdk.CollectionConverters._
 

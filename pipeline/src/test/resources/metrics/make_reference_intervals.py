@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes reference-intervals.json: the confidence intervals EvaluatorTest expects for the metric fixtures.
+"""Writes reference-intervals.json: the confidence intervals AggregatesTest expects for the metric fixtures.
 
     /usr/bin/python3 pipeline/src/test/resources/metrics/make_reference_intervals.py
 

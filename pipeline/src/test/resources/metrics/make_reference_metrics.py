@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the metric fixtures of EvaluatorTest: score tables and the values scikit-learn computes for them.
+"""Writes the metric fixtures of AggregatesTest: score tables and the values scikit-learn computes for them.
 
     /usr/bin/python3 pipeline/src/test/resources/metrics/make_reference_metrics.py
 

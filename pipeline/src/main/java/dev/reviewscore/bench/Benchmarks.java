@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import dev.reviewscore.metrics.Evaluation;
 
 /**
  * Runs the selected measurements on the same models, data, batch size and thread settings, and prints each result

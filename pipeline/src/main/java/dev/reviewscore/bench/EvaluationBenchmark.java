@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.EvaluationSettings;
-import dev.reviewscore.metrics.Evaluator;
+import dev.reviewscore.evaluation.Aggregates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,7 +93,7 @@ final class EvaluationBenchmark {
 
     private static double evaluate(SparkSession spark, Path folder, EvaluationSettings settings) {
         long start = System.nanoTime();
-        Evaluator.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
+        Aggregates.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
                 "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"), settings);
         return (System.nanoTime() - start) / 1e9;
     }

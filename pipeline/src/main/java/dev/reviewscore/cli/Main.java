@@ -1,6 +1,7 @@
 package dev.reviewscore.cli;
 
 import dev.reviewscore.Credentials;
+import dev.reviewscore.ErrorMessages;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.bench.BenchSettings;
 import dev.reviewscore.bench.Benchmarks;
@@ -89,10 +90,7 @@ public final class Main implements Callable<Integer> {
             java.io.StringWriter trace = new java.io.StringWriter();
             e.printStackTrace(new java.io.PrintWriter(trace));
             err.print(Credentials.mask(trace.toString()));
-            String message = String.valueOf(e.getMessage()).strip();
-            int newline = message.indexOf('\n');
-            err.println(Credentials.mask("Failed: " + e.getClass().getName() + ": "
-                    + (newline < 0 ? message : message.substring(0, newline))));
+            err.println(Credentials.mask("Failed: " + e.getClass().getName() + ": " + ErrorMessages.firstLine(e)));
             return FAILED;
         });
         return commandLine.execute(args);
@@ -140,7 +138,8 @@ public final class Main implements Callable<Integer> {
             for (Map.Entry<String, String> setting : loaded.settings().entrySet()) {
                 out.println("  " + setting.getKey() + " = " + setting.getValue());
             }
-            RunOutcome outcome = JobRun.execute(action(), loaded.config(), out);
+            RunOutcome outcome = JobRun.execute(action(), loaded.config(), RunPrinter.to(out));
+            out.flush();
             outcome.brokenGates().forEach(violation -> parent.err.println(violation.message()));
             return outcome.passed() ? OK : GATE_FAILED;
         }

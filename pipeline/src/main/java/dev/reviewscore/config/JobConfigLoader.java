@@ -175,7 +175,7 @@ public final class JobConfigLoader {
             }
             if (!defaults.hasPathOrNull(key)) {
                 throw new InvalidInputException("Unknown configuration key " + key + " (in " + origin + ")."
-                        + suggestion(key, defaults) + " Fix: remove it or correct its name; README.md lists every key.");
+                        + suggestion(key, defaults) + " Fix: remove it or correct its name; docs/configuration.md lists every key.");
             }
             boolean section = !defaults.getIsNull(key) && defaults.getValue(key).valueType() == ConfigValueType.OBJECT;
             if (section && entry.getValue() instanceof ConfigObject child) {

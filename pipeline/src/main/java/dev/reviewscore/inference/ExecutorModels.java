@@ -3,17 +3,19 @@ package dev.reviewscore.inference;
 import ai.djl.Device;
 import dev.reviewscore.InvalidInputException;
 import java.util.ArrayList;
-import org.apache.hadoop.conf.Configuration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The models loaded in this JVM, one per (model folder, model version, token-type setting, device): each executor
  * loads a model once, and every task on it shares that copy (tasks on the same GPU share one model; tasks on other
- * GPUs get their own). Only executor-side code calls this; nothing here is shipped from the driver.
+ * GPUs get their own). Executors' tasks call it, and so does the driver: to probe the model before any Spark work
+ * (a local-mode run then scores with the copy the probe loaded) and in the benchmarks. Nothing here is shipped from
+ * the driver: each JVM loads its own models.
  */
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -47,6 +48,8 @@ public record ModelBundle(String location, String directory, String name, String
         implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_MAX_POSITIONS = 512;
+    /** Content hashes this JVM computed, by folder and its files' names, sizes and modification times. */
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
 
     /** Copies the labels. */
     public ModelBundle {
@@ -255,9 +258,31 @@ public record ModelBundle(String location, String directory, String name, String
 
     /**
      * The content hash of a model folder: SHA-256 over each model file's name and bytes, in name order, skipping
-     * documentation ({@code *.md}) and hidden files. Returns the first 16 hex digits.
+     * documentation ({@code *.md}) and hidden files. Returns the first 16 hex digits. A folder this JVM hashed before
+     * whose files have the same names, sizes and modification times is not read again: the driver opens, probes and
+     * checks the same folder in turn.
      */
     static String contentHash(Path dir) {
+        String stamp = filesStamp(dir);
+        return HASHES.computeIfAbsent(dir.toAbsolutePath().normalize() + "\n" + stamp, key -> readHash(dir));
+    }
+
+    /** The names, sizes and modification times of a folder's files, in name order. */
+    private static String filesStamp(Path dir) {
+        StringBuilder stamp = new StringBuilder();
+        for (String file : listFiles(dir)) {
+            try {
+                Path path = dir.resolve(file);
+                stamp.append(file).append('/').append(Files.size(path)).append('/')
+                        .append(Files.getLastModifiedTime(path)).append(';');
+            } catch (IOException e) {
+                throw new InvalidInputException("Cannot read model folder " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return stamp.toString();
+    }
+
+    private static String readHash(Path dir) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];

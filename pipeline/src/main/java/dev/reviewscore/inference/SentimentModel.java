@@ -91,7 +91,7 @@ public final class SentimentModel implements AutoCloseable {
         } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
             close(model, tokenizer);
             throw new InvalidInputException("Cannot load TorchScript " + dir.resolve(bundle.torchScript()) + ": "
-                    + firstLine(e) + ". Fix: export the model again with torch.jit.trace and torch.jit.save (see "
+                    + tellingLine(e) + ". Fix: export the model again with torch.jit.trace and torch.jit.save (see "
                     + "notebooks/export_hf_model.ipynb); the file may be truncated or not TorchScript.", e);
         } catch (RuntimeException e) {
             close(model, tokenizer);
@@ -120,7 +120,7 @@ public final class SentimentModel implements AutoCloseable {
 
     private String probeFailure(Exception e, boolean tokenTypes) {
         String full = fullMessage(e);
-        String cause = firstLine(e);
+        String cause = tellingLine(e);
         String where = "Model " + bundle.torchScript() + " in " + bundle.directory();
         if (full.contains("argument") && (full.contains("missing value") || full.contains("Expected at most"))) {
             return where + " does not take " + (tokenTypes ? "three" : "two") + " inputs (" + cause + "). Fix: set "
@@ -217,7 +217,7 @@ public final class SentimentModel implements AutoCloseable {
     }
 
     /** The most telling line of an engine error: the line naming the error, else the first line. */
-    private static String firstLine(Throwable e) {
+    private static String tellingLine(Throwable e) {
         String[] lines = fullMessage(e).split("\n");
         for (String line : lines) {
             if (line.matches(".*(Error|Exception): .*") && !line.startsWith("Exception raised from")) {

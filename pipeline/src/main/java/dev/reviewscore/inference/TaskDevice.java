@@ -6,6 +6,7 @@ import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.DeviceChoice;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.slf4j.Logger;
@@ -45,8 +46,16 @@ public final class TaskDevice {
      * @throws InvalidInputException when {@code gpu} is required and the engine sees none
      */
     public static Device forCurrentTask(DeviceChoice choice) {
+        return forCurrentTask(choice, () -> Engine.getEngine("PyTorch").getGpuCount());
+    }
+
+    /**
+     * As {@link #forCurrentTask(DeviceChoice)}, with the number of GPUs the engine sees given rather than asked of
+     * the engine: the executor's whole decision, on machines whose engine sees none.
+     */
+    static Device forCurrentTask(DeviceChoice choice, IntSupplier engineGpus) {
         Choice chosen = choice == DeviceChoice.CPU ? resolve(choice, null, 0)
-                : resolve(choice, assignedGpu(TaskContext.get()), Engine.getEngine("PyTorch").getGpuCount());
+                : resolve(choice, assignedGpu(TaskContext.get()), engineGpus.getAsInt());
         if (SAID.add(chosen)) {
             if (chosen.expected()) {
                 LOG.info("This executor scores on {}: {}", chosen.device(), chosen.why());

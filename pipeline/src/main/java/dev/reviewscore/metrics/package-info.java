@@ -1,5 +1,9 @@
 /**
- * Exact evaluation metrics computed on the cluster from aggregates (confusion counts, per-score histograms),
- * whole table and per slice, and their rows in the metrics and dashboard tables.
+ * The metric math, as plain Java with no Spark: confusion matrices and the metrics read from them, exact ROC AUC
+ * from score runs, confidence intervals (Wilson, DeLong, Poisson bootstrap), paired tests, score curves and
+ * thresholds, and the values an evaluation is made of. Each function names its reference (scikit-learn, scipy) and
+ * its convention for an undefined value.
+ *
+ * @see dev.reviewscore.metrics.ClassificationMetrics
  */
 package dev.reviewscore.metrics;

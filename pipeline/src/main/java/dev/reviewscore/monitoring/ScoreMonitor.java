@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.metrics.Metric;
-import dev.reviewscore.metrics.MetricRows;
+import dev.reviewscore.sink.MetricRows;
 import dev.reviewscore.sink.DeltaTables;
 import java.time.Instant;
 import java.util.ArrayList;

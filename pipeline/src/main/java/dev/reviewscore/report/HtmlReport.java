@@ -1,6 +1,6 @@
 package dev.reviewscore.report;
 
-import dev.reviewscore.metrics.RunHistory;
+import dev.reviewscore.sink.RunHistory;
 import dev.reviewscore.metrics.ScoreCurves;
 import java.io.IOException;
 import java.io.InputStream;

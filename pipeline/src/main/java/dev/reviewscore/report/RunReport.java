@@ -2,7 +2,7 @@ package dev.reviewscore.report;
 
 import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.RunHistory;
+import dev.reviewscore.sink.RunHistory;
 import dev.reviewscore.monitoring.RunMonitoring;
 import dev.reviewscore.scoring.ScoringResult;
 import java.time.Instant;

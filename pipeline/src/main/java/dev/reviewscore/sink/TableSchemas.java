@@ -33,6 +33,10 @@ public final class TableSchemas {
     /** The table property holding the schema version. */
     public static final String VERSION_PROPERTY = "reviewscore.schema.version";
 
+    /** The column naming the model version, in every table that has one. */
+    public static final String MODEL_VERSION = "model_version";
+    /** The column naming the run that wrote a row, in every table that has one. */
+    public static final String RUN_ID = "run_id";
     /** The scored table's column marking scores of reviews the source deleted (since schema version 4). */
     public static final String SOURCE_DELETED_AT = "source_deleted_at";
 

@@ -1,5 +1,5 @@
 /**
- * Delta tables: their schemas and versions, creation, append, MERGE and replace with retries, and the
- * dashboard and metrics tables' writers. Knows tables, not what the rows mean.
+ * Delta tables: their schemas and versions, creation, append, MERGE and replace with retries, the rows of the metrics
+ * and dashboard tables made from metric values, and the metrics history the reports read back.
  */
 package dev.reviewscore.sink;

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.reviewscore.ErrorMessages;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.ColumnMapping;
 import dev.reviewscore.config.LabelKind;
@@ -79,7 +80,8 @@ public final class ReviewSource {
                     || e instanceof IllegalArgumentException) {
                 throw new InvalidInputException("Cannot read source " + config.location() + " as "
                         + (config.location().isCatalogTable() ? "a catalog table" : config.format().sparkName())
-                        + ": " + firstLine(e) + ". Fix: check source.path / source.table and source.format.", e);
+                        + ": " + ErrorMessages.firstLine(e)
+                        + ". Fix: check source.path / source.table and source.format.", e);
             }
             throw e;
         }
@@ -277,11 +279,5 @@ public final class ReviewSource {
     /** A column name quoted for SQL, as Spark parses it back. */
     public static String quote(String name) {
         return "`" + name.replace("`", "``") + "`";
-    }
-
-    static String firstLine(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
+import dev.reviewscore.ErrorMessages;
 import dev.reviewscore.config.SourceConfig;
 import dev.reviewscore.config.SourceFormat;
 import java.util.List;
@@ -122,10 +123,10 @@ public final class SourceChanges {
                 throw e;
             }
             LOG.warn("Cannot read the changes of {} after version {}, so this run compares the whole source with the "
-                    + "scored table: {}", config.location(), last.version(), ReviewSource.firstLine(e));
+                    + "scored table: {}", config.location(), last.version(), ErrorMessages.firstLine(e));
             return whole(spark, config, detail, "the changes after version " + last.version() + " cannot be read "
-                    + "any more: the history was vacuumed or cleaned up, the change data feed was off for some of those "
-                    + "versions, or the schema changed");
+                    + "any more: the history was vacuumed or cleaned up, the change data feed was off for some of "
+                    + "those versions, or the schema changed");
         }
         SourceRange range = new SourceRange(SourceRange.CHANGES, detail.id(), from, detail.version(), null);
         LOG.info("Reading {}: {}", config.location(), range.describe());

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.cli.Main;
 import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.ReviewEvaluator;
-import dev.reviewscore.metrics.SentimentEvaluator;
+import dev.reviewscore.evaluation.ReviewEvaluator;
+import dev.reviewscore.evaluation.SentimentEvaluator;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.testing.TestPaths;
@@ -35,6 +36,9 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.functions;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -47,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Spark ML API as a user's own Spark job calls it: only public classes, a DataFrame the user read, the stage and
- * the evaluators. The region between the {@code README} markers is README's "Use it from your own Spark code"
+ * the evaluators. The region between the {@code docs/models.md} markers is docs/models.md's "Use it from your own Spark code"
  * example, word for word.
  */
 class SparkMlApiTest {
@@ -66,7 +70,7 @@ class SparkMlApiTest {
         reviews = spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
                 .csv(TestPaths.sampleReviews().toString());
         String modelFolder = MODEL;
-        // README begin
+        // docs/models.md begin
         ReviewSentiment sentiment = new ReviewSentiment()
                 .setModelLocation(modelFolder)      // a local path or a URI: s3://..., abfss://..., /Volumes/...
                 .setTextCol("review")
@@ -80,7 +84,7 @@ class SparkMlApiTest {
                 .withSlice("movie", "movie")
                 .evaluate(predictions);
         System.out.println("accuracy " + metrics.overall().accuracy() + ", AUC " + metrics.overall().auc());
-        // README end
+        // docs/models.md end
         scored = predictions.cache();
         evaluation = metrics;
     }
@@ -164,27 +168,57 @@ class SparkMlApiTest {
         List<Row> out = new ReviewSentiment().setModelLocation(MODEL).setTextCol("text")
                 .setPredictionCol("sentiment").transform(rows).orderBy("id").collectAsList();
         assertEquals(3, out.size());
-        assertFalse(out.get(0).isNullAt(2));
-        assertNull(out.get(0).get(5));
-        assertNull(out.get(1).get(2));
-        assertEquals("empty_text", out.get(1).getString(5));
-        assertNull(out.get(2).get(3));
-        assertEquals("null_text", out.get(2).getString(5));
+        assertNotNull(out.get(0).getAs("sentiment"));
+        assertNotNull(out.get(0).getAs("probabilities"));
+        assertNull(out.get(0).getAs("reject_reason"));
+        assertNull(out.get(1).getAs("sentiment"));
+        assertNull(out.get(1).getAs("probabilities"));
+        assertEquals("empty_text", out.get(1).getAs("reject_reason"));
+        assertNull(out.get(2).getAs("sentiment"));
+        assertNull(out.get(2).getAs("probabilities"));
+        assertEquals("null_text", out.get(2).getAs("reject_reason"));
     }
 
     @Test
-    void settingsThatCannotWorkFailBeforeAnySparkJobWithTheirName() {
+    void settingsThatCannotWorkFailBeforeAnySparkJobWithTheirName() throws Exception {
         StructType schema = new StructType().add("text", DataTypes.StringType);
         Dataset<Row> rows = spark.createDataFrame(List.of(RowFactory.create("fine")), schema);
-        assertTrue(assertThrows(InvalidInputException.class,
-                () -> new ReviewSentiment().setModelLocation(MODEL).transform(rows)).getMessage()
-                .contains("no column \"review\" (textCol)"));
-        assertTrue(assertThrows(InvalidInputException.class,
-                () -> new ReviewSentiment().setTextCol("text").transform(rows)).getMessage()
-                .contains("setModelLocation"));
-        assertTrue(assertThrows(InvalidInputException.class,
-                () -> new ReviewSentiment().setModelLocation(MODEL).setTextCol("text").setLongText("middle")
-                        .transform(rows)).getMessage().contains("head, head-tail, windows"));
+        List<String> groups = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch marked = new java.util.concurrent.CountDownLatch(1);
+        SparkListener jobs = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                groups.add(String.valueOf(start.properties().getProperty("spark.jobGroup.id")));
+            }
+
+            @Override
+            public void onJobEnd(SparkListenerJobEnd end) {
+                if (groups.contains("marker")) {
+                    marked.countDown();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(jobs);
+        try {
+            spark.sparkContext().setJobGroup("settings", "settings that cannot work", false);
+            assertTrue(assertThrows(InvalidInputException.class,
+                    () -> new ReviewSentiment().setModelLocation(MODEL).transform(rows)).getMessage()
+                    .contains("no column \"review\" (textCol)"));
+            assertTrue(assertThrows(InvalidInputException.class,
+                    () -> new ReviewSentiment().setTextCol("text").transform(rows)).getMessage()
+                    .contains("setModelLocation"));
+            assertTrue(assertThrows(InvalidInputException.class,
+                    () -> new ReviewSentiment().setModelLocation(MODEL).setTextCol("text").setLongText("middle")
+                            .transform(rows)).getMessage().contains("head, head-tail, windows"));
+            // a job of its own group after them: the listener hears of it after any job the checks started
+            spark.sparkContext().setJobGroup("marker", "marks the end of the checks", false);
+            spark.range(1).count();
+            assertTrue(marked.await(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertFalse(groups.contains("settings"), "Spark jobs started by the checks: " + groups);
+        } finally {
+            spark.sparkContext().clearJobGroup();
+            spark.sparkContext().removeSparkListener(jobs);
+        }
     }
 
     @Test
@@ -242,14 +276,14 @@ class SparkMlApiTest {
     }
 
     @Test
-    void readmeShowsTheCodeThisTestRuns() throws Exception {
+    void theDocsShowTheCodeThisTestRuns() throws Exception {
         String source = Files.readString(TestPaths.project()
                 .resolve("pipeline/src/test/java/dev/reviewscore/api/SparkMlApiTest.java"));
-        Matcher region = Pattern.compile("// README begin\\n(.*?)\\n\\s*// README end", Pattern.DOTALL)
+        Matcher region = Pattern.compile("// docs/models.md begin\\n(.*?)\\n\\s*// docs/models.md end", Pattern.DOTALL)
                 .matcher(source);
         assertTrue(region.find());
         String code = region.group(1).stripIndent();
-        String readme = Files.readString(TestPaths.project().resolve("README.md"));
-        assertTrue(readme.contains(code), "README's \"Use it from your own Spark code\" must show:\n" + code);
+        String docs = Files.readString(TestPaths.project().resolve("docs/models.md"));
+        assertTrue(docs.contains(code), "docs/models.md's \"Use it from your own Spark code\" must show:\n" + code);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.RunInfo;
-import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.JobRun;
 import dev.reviewscore.job.Sessions;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
@@ -160,7 +160,7 @@ class ClusterIT {
         Set<String> executors = new HashSet<>(onEveryExecutor(ExecutorProbe.RECORD));
         assertEquals(EXECUTORS, executors.size(), "both executors ran a probe task: " + executors);
         long input = writeSource("reviews", 10);
-        Pipeline.openAndProbe(config("reviews"));
+        JobRun.openAndProbe(config("reviews"));
         assertEquals(List.of(), ExecutorProbe.opened(), "URLs opened by the driver while loading the model");
         ScoringTasks tasks = new ScoringTasks();
         spark.sparkContext().addSparkListener(tasks);

@@ -108,7 +108,7 @@ class JobConfigLoaderTest {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> loader.loadText(MINIMAL + "model.batchsize = 8"));
         assertEquals("Unknown configuration key model.batchsize (in (text)). Did you mean model.batch-size? "
-                + "Fix: remove it or correct its name; README.md lists every key.", e.getMessage());
+                + "Fix: remove it or correct its name; docs/configuration.md lists every key.", e.getMessage());
     }
 
     @Test

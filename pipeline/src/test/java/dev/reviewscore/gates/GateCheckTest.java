@@ -12,7 +12,6 @@ import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.metrics.SliceIntervals;
 import dev.reviewscore.monitoring.RunMonitoring;
-import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.source.SourceRange;
 import java.util.List;

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * GPU assignment on a CPU-only machine: a real multi-JVM Spark cluster on this machine ({@code local-cluster}, one
  * worker with two cores) whose worker and executor announce two GPUs through a resource discovery script, one GPU
- * per task. Each task must resolve the GPU Spark gave it (not GPU 0 for everyone), and fall back to the CPU when the
- * engine sees no GPU, as on this machine. (Plain {@code local[n]} mode does not schedule tasks that ask for GPUs:
- * such a job waits forever.)
+ * per task. The executor's own decision, told that the engine sees two GPUs, must give each task the GPU Spark gave
+ * it (not GPU 0 for everyone); asked of the engine itself, it must fall back to the CPU, as this machine has none.
+ * (Plain {@code local[n]} mode does not schedule tasks that ask for GPUs: such a job waits forever.)
  */
 class GpuAssignmentIT {
     @TempDir
@@ -52,7 +52,7 @@ class GpuAssignmentIT {
         try {
             MapPartitionsFunction<Long, String> probe = rows -> {
                 String assigned = TaskDevice.assignedGpu(TaskContext.get());
-                Device withGpus = TaskDevice.resolve(DeviceChoice.AUTO, assigned, 2).device();
+                Device withGpus = TaskDevice.forCurrentTask(DeviceChoice.AUTO, () -> 2);
                 Device here = TaskDevice.forCurrentTask(DeviceChoice.AUTO);
                 Thread.sleep(300);
                 return List.of(assigned + "|" + withGpus + "|" + here).iterator();

@@ -288,7 +288,6 @@ sealed interface NightlyStep {
                 }
                 throw new AssertionError("evaluating a scored table that does not exist did not fail");
             }
-            world.aggregatesOfAnotherTable = false;
             return world.job(Action.EVALUATE, full ? world.config("evaluation.full = true") : world.config());
         }
 
@@ -457,38 +456,70 @@ sealed interface NightlyStep {
         return sequence;
     }
 
-    /** Every kind of step once, in an order drawn from the seed, each source change followed by a run. */
-    static List<NightlyStep> tour(long seed) {
-        Random random = new Random(seed);
-        List<NightlyStep> changes = new ArrayList<>(List.of(
-                new EditText(random.nextDouble(), 3, random.nextLong()),
-                new Relabel(random.nextDouble(), 4, random.nextLong()),
-                new ChangeMovie(random.nextDouble(), 2, random.nextLong()),
-                new Blank(random.nextDouble(), 2, random.nextBoolean()),
-                new Delete(random.nextDouble(), 3),
-                new Duplicate(random.nextDouble(), true, random.nextLong()),
-                new Duplicate(random.nextDouble(), false, random.nextLong()),
-                new CleanDuplicates(),
-                new NullIdRow(random.nextLong()),
-                new VacuumSource(),
-                new MapUnknownLabel(true),
-                new RecreateSource(),
-                new AddColumn()));
-        java.util.Collections.shuffle(changes, random);
-        List<NightlyStep> sequence = new ArrayList<>();
-        sequence.add(new Append(50, random.nextLong()));
-        sequence.add(new Run(false));
-        for (int i = 0; i < changes.size(); i++) {
-            sequence.add(changes.get(i));
-            if (i % 2 == 1 || i == changes.size() - 1) {
-                sequence.add(random.nextInt(3) == 0 ? new Score() : new Run(false));
+    /**
+     * The evaluation of the last run or evaluation was computed as expected: from the aggregates ({@code
+     * aggregates}) or by rebuilding them from every row ({@code rows}), as the runs table's {@code evaluated_from}
+     * says.
+     */
+    record ExpectEvaluatedFrom(String from) implements NightlyStep {
+        @Override
+        public String apply(NightlyWorld world) {
+            org.apache.spark.sql.Row last = world.spark.read().format("delta")
+                    .load(world.table("runs").toString()).where("evaluated_from IS NOT NULL")
+                    .orderBy(org.apache.spark.sql.functions.col("run_id").desc()).first();
+            if (!from.equals(last.getAs("evaluated_from"))) {
+                throw new AssertionError("run " + last.getAs("run_id") + " evaluated from "
+                        + last.getAs("evaluated_from") + ", expected " + from);
             }
+            return null;
         }
-        sequence.addAll(List.of(new OptimizeScored(), new Evaluate(false), new CrashedRun(2 + random.nextInt(4)),
-                new Run(false), new OverlappingRuns(random.nextLong()), new EvaluationDuringRun(random.nextBoolean()),
-                new Evaluate(false), new DropScored(), new Run(false), new SwitchModel(true), new Run(false),
-                new Run(true)));
-        return sequence;
+    }
+
+    /**
+     * A named part of the tour: the steps that lead to one situation the job must handle.
+     *
+     * @param name what the job must do there
+     * @param steps the steps, the last of which runs the job
+     */
+    record Scene(String name, List<NightlyStep> steps) {}
+
+    /**
+     * A fixed tour through every kind of step, in scenes that each end in a run of the job the oracle checks: each
+     * scene is the regression test of a way the nightly path once lost reviews or gave wrong numbers.
+     */
+    static List<Scene> tour() {
+        return List.of(
+                new Scene("a first run scores every review, rejects each bad row once and evaluates the labeled ones",
+                        List.of(new Append(40, 11), new Duplicate(0.2, true, 12), new NullIdRow(13), new Run(false))),
+                new Scene("edits, relabels, new slice values, blanked texts, deletes and a conflicting copy are read "
+                        + "from the changes", List.of(new EditText(0.1, 3, 21), new Relabel(0.4, 4, 22),
+                        new ChangeMovie(0.7, 2, 23), new Blank(0.3, 2, false), new Delete(0.9, 2),
+                        new Duplicate(0.6, false, 24), new Run(false))),
+                new Scene("a cleaned-up duplicate and rows a settings change fixes are scored; a schema change is "
+                        + "read across", List.of(new CleanDuplicates(), new MapUnknownLabel(true), new AddColumn(),
+                        new Score())),
+                new Scene("OPTIMIZE and VACUUM of the scored table leave the aggregates up to date",
+                        List.of(new OptimizeScored(), new VacuumScored(), new Evaluate(false),
+                                new ExpectEvaluatedFrom("aggregates"))),
+                new Scene("after the change feed's history is vacuumed, the whole source is compared and deleted "
+                        + "reviews lose their scores", List.of(new Delete(0.5, 3), new VacuumSource(),
+                        new Append(1, 51), new Run(false))),
+                new Scene("the feed turned off and on, and the source overwritten, are read whole",
+                        List.of(new ChangeFeed(false), new EditText(0.8, 2, 61), new ChangeFeed(true),
+                                new OverwriteSource(), new Run(false))),
+                new Scene("a run killed at a commit and rerun ends with the same scores, its rejects once, its "
+                        + "reviews monitored", List.of(new RecreateSource(), new Blank(0.2, 1, true),
+                        new Append(2, 71), new CrashedRun(3), new Run(false))),
+                new Scene("two nights overlap and the one that read the older source writes last",
+                        List.of(new OverlappingRuns(81))),
+                new Scene("an evaluation while a run adds its changes to the aggregates",
+                        List.of(new EvaluationDuringRun(true), new Evaluate(false))),
+                new Scene("a scored table restored to an earlier version is filled from the whole source",
+                        List.of(new RestoreScored(2), new Run(false))),
+                new Scene("a scored table deleted and recreated is filled from the whole source",
+                        List.of(new DropScored(), new Append(1, 111), new Run(false))),
+                new Scene("another model version, then a full rescore, equal a fresh full run",
+                        List.of(new SwitchModel(true), new Run(false), new Run(true))));
     }
 
     private static NightlyStep draw(Random random) {

@@ -1,5 +1,6 @@
 package dev.reviewscore.job;
 
+import dev.reviewscore.cli.RunPrinter;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.sink.DeltaTables;
@@ -223,7 +224,11 @@ final class NightlyWorld {
     String job(Action action, JobConfig config) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            return JobRun.execute(action, config, print).runId();
+            String runId = JobRun.execute(action, config, RunPrinter.to(print)).runId();
+            if (action != Action.SCORE && config.output().scored().equals(config().output().scored())) {
+                aggregatesOfAnotherTable = false; // the evaluation rebuilt them for the table as it is
+            }
+            return runId;
         } finally {
             lastOutput = out.toString(StandardCharsets.UTF_8);
         }
@@ -237,7 +242,7 @@ final class NightlyWorld {
             try {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-                    return JobRun.execute(action, config, print).runId();
+                    return JobRun.execute(action, config, RunPrinter.to(print)).runId();
                 }
             } finally {
                 SparkSession.clearActiveSession();

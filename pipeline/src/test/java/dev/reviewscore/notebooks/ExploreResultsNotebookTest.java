@@ -3,16 +3,13 @@ package dev.reviewscore.notebooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.RunInfo;
-import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.Action;
+import dev.reviewscore.job.JobRun;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,10 +39,7 @@ class ExploreResultsNotebookTest {
                 "output.reports=" + dir.resolve("reports")));
         all.addAll(overrides);
         JobConfig config = new JobConfigLoader(TestPaths.project()).load(Path.of("conf/local.conf"), all).config();
-        Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        pipeline.evaluate(pipeline.score());
-        pipeline.finish("run", List.of());
+        JobRun.execute(Action.RUN, config, JobRun.Listener.NONE);
     }
 
     @Test

@@ -32,8 +32,9 @@ class PackageLayersTest {
             Set.of("gates"),
             Set.of("monitoring"),
             Set.of("scoring"),
-            Set.of("metrics"),
+            Set.of("evaluation"),
             Set.of("source", "inference", "sink"),
+            Set.of("metrics"),
             Set.of("config"),
             Set.of(""));
     private static final Pattern REFERENCE = Pattern.compile("dev\\.reviewscore\\.(?:([a-z]+)\\.)?[A-Z]");

@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.RunInfo;
-import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.Action;
+import dev.reviewscore.job.JobRun;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +49,9 @@ class HtmlReportBrowserTest {
                 "output.scored.path=" + dir.resolve("scored"), "output.rejects.path=" + dir.resolve("rejects"),
                 "output.metrics.path=" + dir.resolve("metrics"), "output.reports=" + dir.resolve("reports")))
                 .config();
-        Pipeline pipeline = new Pipeline(TestSpark.session(), config, Pipeline.openAndProbe(config), RunInfo.start(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        String champion = pipeline.evaluate(pipeline.score()).modelVersion();
+        TestSpark.session();
+        String champion = JobRun.execute(Action.RUN, config, JobRun.Listener.NONE).evaluated().evaluation()
+                .modelVersion();
         try (Stream<Path> files = Files.walk(dir.resolve("reports"))) {
             List<Path> written = files.toList();
             report = written.stream().filter(p -> p.endsWith("report.html")).findFirst().orElseThrow();
@@ -66,9 +64,7 @@ class HtmlReportBrowserTest {
                 "output.metrics.path=" + dir.resolve("metrics"), "output.reports=" + dir.resolve("challenger"),
                 "model.location=" + TestPaths.fixtureModel("half-logits"), "evaluation.compare-with=" + champion))
                 .config();
-        Pipeline second = new Pipeline(TestSpark.session(), challenger, Pipeline.openAndProbe(challenger),
-                RunInfo.start(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        second.evaluate(second.score());
+        JobRun.execute(Action.RUN, challenger, JobRun.Listener.NONE);
         try (Stream<Path> files = Files.walk(dir.resolve("challenger"))) {
             challengerReport = files.filter(p -> p.endsWith("report.html")).findFirst().orElseThrow();
         }

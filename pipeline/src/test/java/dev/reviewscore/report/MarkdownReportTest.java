@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.metrics.ConfusionMatrix;
 import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.RunHistory;
+import dev.reviewscore.sink.RunHistory;
 import dev.reviewscore.metrics.ScoreCurves;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.metrics.SliceIntervals;
-import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.scoring.ScoringStage;
 import dev.reviewscore.source.SourceRange;

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.RunInfo;
-import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.cli.RunPrinter;
+import dev.reviewscore.job.Action;
+import dev.reviewscore.job.JobRun;
+import dev.reviewscore.job.RunOutcome;
 import dev.reviewscore.job.Scored;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
@@ -168,14 +171,14 @@ class BadInputTest {
     void anEmptySourceIsARunWithNothingToScore() {
         JobConfig config = deltaSource();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        Scored scored = pipeline.score();
+        RunOutcome outcome = JobRun.execute(Action.RUN, config,
+                RunPrinter.to(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        Scored scored = outcome.scored();
         assertEquals(0, scored.result().input());
         assertEquals(List.of(0L, 0L, 0L), List.of(scored.result().scored(), scored.result().rejected(),
                 scored.result().skipped()));
         assertEquals(0, scored.monitoring().reviews());
-        Evaluation evaluation = pipeline.evaluate(scored);
+        Evaluation evaluation = outcome.evaluated().evaluation();
         assertEquals(0, evaluation.overall().rows());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("the evaluation covers 0 reviews"));
         assertEquals(0, DeltaTables.read(spark, config.output().scored()).count());

@@ -3,16 +3,13 @@ package dev.reviewscore.sink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.RunInfo;
-import dev.reviewscore.job.Pipeline;
+import dev.reviewscore.job.Action;
+import dev.reviewscore.job.JobRun;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.testing.KernelTables;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -61,9 +58,7 @@ class DeltaKernelReadTest {
                 evaluation.slices.movie = movie
                 output { scored.path = scored, rejects.path = rejects, metrics.path = metrics, reports = reports }
                 """.formatted(TestPaths.defaultModel())).config();
-        Pipeline pipeline = new Pipeline(spark, config, Pipeline.openAndProbe(config), RunInfo.start(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        pipeline.evaluate(pipeline.score());
+        JobRun.execute(Action.RUN, config, JobRun.Listener.NONE);
 
         for (String table : List.of("scored", "rejects", "metrics")) {
             String path = dir.resolve(table).toString();

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,18 +95,40 @@ class SchemaUpgradeTest {
 
         assertEquals(List.of("n1", "n2", "old-1", "old-2"), table("scored").orderBy("review_id")
                 .select("review_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
-        List<Row> rejects = table("rejects").orderBy(org.apache.spark.sql.functions.col("run_id").equalTo("r0").desc())
-                .collectAsList();
-        assertEquals(2, rejects.size());
-        assertTrue(rejects.get(0).isNullAt(rejects.get(0).fieldIndex("model_name")), "the old row: null");
-        assertEquals("movie-sentiment", rejects.get(1).getAs("model_name"), "the new row: filled in");
-        assertEquals(TableSchemas.REJECTS.apply("model_name").getComment(),
-                table("rejects").schema().apply("model_name").getComment(), "the added column has its comment");
+        assertEquals(2, table("rejects").count());
         assertEquals(1, table("metrics").where("run_id = 'r0'").count());
-        for (String name : List.of("scored", "rejects", "metrics")) {
+        Map<String, StructType> current = Map.of("scored", TableSchemas.SCORED, "rejects", TableSchemas.REJECTS,
+                "metrics", TableSchemas.METRICS);
+        Map<String, List<String>> addedSinceVersion1 = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> v1 : version1().entrySet()) {
+            List<String> old = v1.getValue().stream().map(column -> column.substring(1, column.indexOf('`', 1)))
+                    .toList();
+            List<String> added = new ArrayList<>(List.of(current.get(v1.getKey()).fieldNames()));
+            added.removeAll(old);
+            addedSinceVersion1.put(v1.getKey(), added);
+        }
+        assertEquals(Map.of("scored", List.of(TableSchemas.SOURCE_DELETED_AT), "rejects", List.of("model_name"),
+                "metrics", List.of("lower", "upper", "interval_method", "confidence_level")), addedSinceVersion1,
+                "the columns versions 2 to " + TableSchemas.VERSION + " added to these tables");
+        addedSinceVersion1.forEach((name, added) -> {
+            StructType upgraded = table(name).schema();
+            for (String column : added) {
+                assertEquals(current.get(name).apply(column).getComment(), upgraded.apply(column).getComment(),
+                        name + "." + column + " was added with its comment");
+                assertEquals(0, table(name).where("run_id = 'r0' AND `" + column + "` IS NOT NULL").count(),
+                        name + "." + column + " is null in the rows written before");
+            }
             assertEquals(Integer.toString(TableSchemas.VERSION), spark.sql("SHOW TBLPROPERTIES delta.`"
                     + dir.resolve(name) + "` ('" + TableSchemas.VERSION_PROPERTY + "')").first().getString(1), name);
-        }
+        });
+        assertEquals("movie-sentiment", table("rejects").where("run_id <> 'r0'").first().getAs("model_name"),
+                "rejects.model_name is filled in a new row");
+        assertEquals(0.95, table("metrics").where("run_id <> 'r0' AND metric = 'accuracy' AND slice_name = 'all'")
+                .first().<Double>getAs("confidence_level"), "the metrics' interval columns are filled in new rows");
+        assertTrue(table("metrics").where("run_id <> 'r0' AND metric = 'accuracy' AND slice_name = 'all' AND "
+                + "lower IS NOT NULL AND upper IS NOT NULL AND interval_method = 'wilson'").count() == 1);
+        assertEquals(0, table("scored").where("run_id <> 'r0' AND source_deleted_at IS NOT NULL").count(),
+                "scored.source_deleted_at is null for reviews the source holds");
     }
 
     @Test

@@ -53,7 +53,7 @@ class TableSchemasTest {
         }
         String actual = String.join("\n", describe()) + "\n";
         assertEquals(expected, actual, "The table schemas changed without a new TableSchemas.VERSION. Bump the "
-                + "version, document the change in README.md (Table schemas), and commit the new golden file.");
+                + "version, document the change in docs/tables.md, and commit the new golden file.");
     }
 
     @Test

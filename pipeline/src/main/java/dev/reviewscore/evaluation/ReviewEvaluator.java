@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
@@ -36,6 +36,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.NumericType;
+import dev.reviewscore.metrics.Evaluation;
 
 /**
  * Evaluates any DataFrame that has a true-label column and a probability column with exactly the metrics the job
@@ -174,7 +175,7 @@ public final class ReviewEvaluator {
      */
     public Evaluation evaluate(Dataset<?> dataset) {
         Prepared prepared = prepare(dataset.toDF());
-        return Evaluator.evaluate(prepared.rows(), modelName, modelVersion, prepared.labels(),
+        return Aggregates.evaluate(prepared.rows(), modelName, modelVersion, prepared.labels(),
                 prepared.positiveIndex(), slices, settings);
     }
 
@@ -205,7 +206,7 @@ public final class ReviewEvaluator {
     Narrowed narrow(Dataset<Row> rows) {
         List<String> present = Arrays.asList(rows.columns());
         List<Column> kept = new ArrayList<>();
-        for (String name : Arrays.asList(idCol, probabilitiesCol, labelCol, predictionCol, Evaluator.SIGN)) {
+        for (String name : Arrays.asList(idCol, probabilitiesCol, labelCol, predictionCol, Aggregates.SIGN)) {
             if (name != null && present.contains(name)) {
                 kept.add(col(ReviewSource.quote(name)));
             }
@@ -244,8 +245,8 @@ public final class ReviewEvaluator {
     }
 
     /** What an evaluation by this evaluator with these labels describes. */
-    Evaluator.Described described(List<String> names, int positiveIndex, String basis) {
-        return new Evaluator.Described(modelName, modelVersion, names, positiveIndex, List.copyOf(slices.keySet()),
+    Aggregates.Described described(List<String> names, int positiveIndex, String basis) {
+        return new Aggregates.Described(modelName, modelVersion, names, positiveIndex, List.copyOf(slices.keySet()),
                 settings, basis);
     }
 

@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.testing.PlainMetrics;
 import dev.reviewscore.testing.TestSpark;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import dev.reviewscore.metrics.Comparison;
 
 class ModelComparisonTest {
     private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
@@ -66,9 +68,30 @@ class ModelComparisonTest {
         Dataset<Row> fixture = fixture();
         Dataset<Row> champion = version(fixture, "champion").where(col("review_id").lt("p1000"));
         Comparison comparison = ModelComparison.compare(champion, version(fixture, "challenger"), "v1", "v2", LABELS,
-                1, new EvaluationSettings(0.95, 0, 0.9, 0));
-        assertEquals(1000, comparison.paired());
-        assertEquals(List.of(), comparison.examples());
+                1, new EvaluationSettings(0.95, 0, 0.9, 5));
+        List<Row> paired = fixture.where(col("review_id").lt("p1000")).collectAsList();
+        assertEquals(paired.size(), comparison.paired());
+        assertEquals(paired.size(), comparison.labeled(), "every paired review of the fixture is labeled");
+        long championRight = paired.stream().filter(r -> r.getInt(1) == r.getInt(2)).count();
+        long challengerRight = paired.stream().filter(r -> r.getInt(1) == r.getInt(4)).count();
+        assertEquals(championRight, comparison.championRight());
+        assertEquals(challengerRight, comparison.challengerRight(), "counted on the paired reviews only, not on "
+                + "all of the challenger's");
+        List<PlainMetrics.Review> championReviews = new ArrayList<>();
+        List<PlainMetrics.Review> challengerReviews = new ArrayList<>();
+        for (Row row : paired) {
+            championReviews.add(new PlainMetrics.Review(row.getInt(1), row.getInt(2), 1 - row.getDouble(3),
+                    row.getDouble(3)));
+            challengerReviews.add(new PlainMetrics.Review(row.getInt(1), row.getInt(4), 1 - row.getDouble(5),
+                    row.getDouble(5)));
+        }
+        assertEquals(PlainMetrics.of(championReviews).auc(), comparison.auc().championAuc(), 1e-12);
+        assertEquals(PlainMetrics.of(challengerReviews).auc(), comparison.auc().challengerAuc(), 1e-12,
+                "the challenger's AUC on the paired reviews, not on all it scored");
+        assertEquals(5, comparison.examples().size());
+        assertTrue(comparison.examples().stream().allMatch(example -> example.reviewId().compareTo("p1000") < 0
+                && !example.championPredicted().equals(example.challengerPredicted())), comparison.examples()
+                .toString());
     }
 
     /** One version's rows of the fixture in the scored table's shape. */

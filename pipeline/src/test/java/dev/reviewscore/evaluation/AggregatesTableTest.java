@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -29,6 +29,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.sink.MetricRows;
 
 /**
  * The aggregates table, kept up to date from a scored table's change data feed through inserts, rescores, label
@@ -88,7 +91,7 @@ class AggregatesTableTest {
                 .toList());
         assertTrue(full.slices().stream().noneMatch(slice -> slice.sliceValue().equals("forum")),
                 "a slice value whose reviews are all gone is not evaluated");
-        assertEquals(Evaluator.histogram(evaluator.prepare(current(scored)).rows(), LABELS, 1, evaluator.slices())
+        assertEquals(Aggregates.histogram(evaluator.prepare(current(scored)).rows(), LABELS, 1, evaluator.slices())
                         .where(col("reviews").notEqual(0)).collectAsList().stream().collect(HashSet::new,
                                 HashSet::add, HashSet::addAll),
                 new HashSet<>(histogram(dir.resolve("aggregates"))),
@@ -164,7 +167,7 @@ class AggregatesTableTest {
         Evaluation full = evaluator.evaluate(current(scored));
         assertSame(full, after.evaluation());
         assertEquals(330 - 11 - 11, full.overall().rows(), "the removed and marked reviews are left out");
-        assertEquals(Evaluator.histogram(evaluator.prepare(current(scored)).rows(), LABELS, 1, evaluator.slices())
+        assertEquals(Aggregates.histogram(evaluator.prepare(current(scored)).rows(), LABELS, 1, evaluator.slices())
                         .where(col("reviews").notEqual(0)).collectAsList().stream().collect(HashSet::new,
                                 HashSet::add, HashSet::addAll),
                 new HashSet<>(histogram(dir.resolve("aggregates"))),

@@ -1,11 +1,10 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.sink;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
 import dev.reviewscore.config.TableLocation;
-import dev.reviewscore.sink.DeltaTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +16,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.SliceEvaluation;
 
 /**
  * Whole-table metrics of past runs of one model, oldest first, as the metrics table holds them ({@link #read}): what a report's

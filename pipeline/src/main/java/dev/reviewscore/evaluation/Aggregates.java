@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.reviewscore.ErrorMessages;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationSettings;
 import dev.reviewscore.source.ReviewColumns;
@@ -33,6 +34,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.ConfusionMatrix;
+import dev.reviewscore.metrics.ErrorExample;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.PoissonBootstrap;
+import dev.reviewscore.metrics.RocAuc;
+import dev.reviewscore.metrics.ScoreCurves;
+import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.metrics.SliceIntervals;
+import dev.reviewscore.metrics.ThresholdAnalysis;
 
 /**
  * Evaluates a scored table on the cluster. Rows never travel to the driver: the rows are first summed into exact,
@@ -47,7 +58,7 @@ import org.apache.spark.storage.StorageLevel;
  * is the mean of {@code -ln p(true label)}. Each review's term is summed as a decimal rounded to 18 places, so that
  * sums do not depend on their order.
  */
-public final class Evaluator {
+public final class Aggregates {
     /** A column of rows to aggregate: 1 adds the row, -1 takes it away; absent, every row is added. */
     static final String SIGN = "__sign";
     /** The type of exact log-loss sums. */
@@ -56,7 +67,7 @@ public final class Evaluator {
     private static final String SLICE_NAME = "slice_name";
     private static final String SLICE_VALUE = "slice_value";
 
-    private Evaluator() {}
+    private Aggregates() {}
 
     /**
      * Evaluates the scores of one model version from its rows.
@@ -211,7 +222,7 @@ public final class Evaluator {
                 scored.select(value).schema();
             } catch (Exception e) {
                 throw new InvalidInputException("Invalid configuration: evaluation.slices." + slice.getKey() + " = \""
-                        + slice.getValue() + "\" does not work on the scored table: " + firstLine(e) + ". Fix: use "
+                        + slice.getValue() + "\" does not work on the scored table: " + ErrorMessages.firstLine(e) + ". Fix: use "
                         + "a Spark SQL expression over the scored table's columns " + List.of(scored.columns()) + ".",
                         e);
             }
@@ -239,12 +250,6 @@ public final class Evaluator {
         columns.add(value.as(SLICE_VALUE));
         columns.addAll(measures);
         return columns.toArray(new Column[0]);
-    }
-
-    private static String firstLine(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /**

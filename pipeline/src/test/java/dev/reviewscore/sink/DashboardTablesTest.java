@@ -1,4 +1,4 @@
-package dev.reviewscore.cli;
+package dev.reviewscore.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.sink.TableSchemas;
+import dev.reviewscore.cli.Main;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
 import java.io.ByteArrayOutputStream;

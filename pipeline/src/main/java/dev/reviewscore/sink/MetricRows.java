@@ -1,7 +1,10 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.sink;
 
-import dev.reviewscore.sink.TableSchemas;
-import dev.reviewscore.source.SourceRange;
+import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Interval;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.SliceEvaluation;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,24 +46,6 @@ public final class MetricRows {
         stages.forEach((stage, duration) -> rows.add(row(runId, modelName, modelVersion, at, "stage", stage,
                 Metric.STAGE_SECONDS, duration.toMillis() / 1000.0, null)));
         return rows;
-    }
-
-    /**
-     * What a scoring run read of its source: {@link Metric#SOURCE_FROM_VERSION} and {@link Metric#SOURCE_TO_VERSION}
-     * in slice {@code source} / {@code all} or {@code changes}, the note saying why a run read the whole source;
-     * nothing for a source that is not Delta.
-     */
-    public static List<Row> sourceRows(SourceRange range, String runId, String modelName, String modelVersion,
-                                       Instant at) {
-        if (range.toVersion() == null) {
-            return List.of(row(runId, modelName, modelVersion, at, "source", range.read(),
-                    Metric.SOURCE_FROM_VERSION, null, range.reason()));
-        }
-        return List.of(
-                row(runId, modelName, modelVersion, at, "source", range.read(), Metric.SOURCE_FROM_VERSION,
-                        range.changesOnly() ? range.fromVersion().doubleValue() : 0.0, range.reason()),
-                row(runId, modelName, modelVersion, at, "source", range.read(), Metric.SOURCE_TO_VERSION,
-                        range.toVersion().doubleValue(), null));
     }
 
     /** An evaluation's values, every slice. */

@@ -7,20 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reviewscore.InvalidInputException;
-import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.JobConfigLoader;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.metrics.Comparison;
-import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.metrics.MetricRows;
+import dev.reviewscore.sink.MetricRows;
 import dev.reviewscore.source.DeltaHistory;
 import dev.reviewscore.testing.TestPaths;
 import dev.reviewscore.testing.TestSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PipelineTest {
+class JobRunTest {
     private final SparkSession spark = TestSpark.session();
 
     @TempDir
@@ -44,7 +39,8 @@ class PipelineTest {
     private static final StructType REVIEWS = new StructType().add("id", DataTypes.StringType)
             .add("text", DataTypes.StringType).add("label", DataTypes.StringType);
 
-    private Pipeline pipeline(String model, String... overrides) {
+    /** Runs the job on this test's tables, with a model and settings. */
+    private RunOutcome run(Action action, String model, String... overrides) {
         JobConfig config = new JobConfigLoader(dir).loadText("""
                 source { path = source, columns.label = label, labels.kind = names }
                 model.location = "%s"
@@ -53,9 +49,7 @@ class PipelineTest {
                 }
                 %s
                 """.formatted(model, String.join("\n", overrides))).config();
-        ModelBundle bundle = Pipeline.openAndProbe(config);
-        return new Pipeline(spark, config, bundle, RunInfo.start(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return JobRun.execute(action, config, JobRun.Listener.NONE);
     }
 
     private void writeSource(Row... rows) {
@@ -69,8 +63,7 @@ class PipelineTest {
                 RowFactory.create("3", "the film was okay", "okay"),
                 RowFactory.create("4", "a good film", "great"),
                 RowFactory.create("5", "bad acting", "terrible"));
-        Pipeline pipeline = pipeline(model, overrides);
-        return pipeline.evaluate(pipeline.score());
+        return run(Action.RUN, model, overrides).evaluated().evaluation();
     }
 
     @Test
@@ -80,13 +73,13 @@ class PipelineTest {
                 RowFactory.create("a2", "Dull and boring.", "negative"),
                 RowFactory.create("a3", "I loved it.", "positive"),
                 RowFactory.create("a4", "Awful acting.", "negative"));
-        Scored first = pipeline(model, "source.labels.kind = names").score();
+        Scored first = run(Action.SCORE, model, "source.labels.kind = names").scored();
         assertEquals(4, first.monitoring().reviews());
         assertEquals(0.5, first.monitoring().positiveRate());
         assertNull(first.monitoring().drift());
         writeSource(RowFactory.create("b1", "Dreadful.", "negative"), RowFactory.create("b2", "Terrible plot.", "negative"),
                 RowFactory.create("b3", "Awful, just awful.", "negative"), RowFactory.create("b4", "A bore.", "negative"));
-        Scored second = pipeline(model, "source.labels.kind = names").score();
+        Scored second = run(Action.SCORE, model, "source.labels.kind = names").scored();
         assertEquals(4, second.monitoring().reviews());
         assertEquals(0.0, second.monitoring().positiveRate());
         assertEquals(first.result().runId(), second.monitoring().previousRun());
@@ -132,10 +125,11 @@ class PipelineTest {
                 RowFactory.create("a4", "Awful acting.", "negative"),
                 RowFactory.create("a5", "Not bad at all, quite fun.", "positive"),
                 RowFactory.create("a6", "A waste of two hours.", "negative"));
-        String championVersion = pipeline(TestPaths.defaultModel().toString()).score().result().modelVersion();
-        Pipeline challenger = pipeline(TestPaths.fixtureModel("half-logits").toString(),
-                "evaluation.compare-with = \"" + championVersion + "\"", "gates.challenger-not-worse = true");
-        Evaluation evaluation = challenger.evaluate(challenger.score());
+        String championVersion = run(Action.SCORE, TestPaths.defaultModel().toString()).scored().result()
+                .modelVersion();
+        Evaluation evaluation = run(Action.RUN, TestPaths.fixtureModel("half-logits").toString(),
+                "evaluation.compare-with = \"" + championVersion + "\"", "gates.challenger-not-worse = true")
+                .evaluated().evaluation();
         Comparison comparison = evaluation.comparison();
         assertEquals(championVersion, comparison.championVersion());
         assertEquals(6, comparison.paired());
@@ -150,9 +144,8 @@ class PipelineTest {
                     + championVersion), markdown);
         }
 
-        Pipeline missing = pipeline(TestPaths.fixtureModel("half-logits").toString(),
-                "evaluation.compare-with = no-such-version");
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> missing.evaluate(null));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> run(Action.EVALUATE,
+                TestPaths.fixtureModel("half-logits").toString(), "evaluation.compare-with = no-such-version"));
         assertTrue(e.getMessage().contains("has no scores of model version no-such-version "
                 + "(evaluation.compare-with) to compare with (versions present: "), e.getMessage());
     }
@@ -188,20 +181,17 @@ class PipelineTest {
                 + " ('a4', 'Awful acting.', 'negative')");
         String model = TestPaths.defaultModel().toString();
         String[] settings = {"source.labels.kind = names", "scoring.source-deletes = mark"};
-        Pipeline first = pipeline(model, settings);
-        Scored firstScored = first.score();
-        String firstRun = firstScored.result().runId();
-        first.evaluate(firstScored);
+        String firstRun = run(Action.RUN, model, settings).runId();
         long firstVersion = spark.sql("DESCRIBE HISTORY " + source + " LIMIT 1").first().getLong(0);
         spark.sql("DELETE FROM " + source + " WHERE id = 'a2'");
         spark.sql("INSERT INTO " + source + " VALUES ('a5', 'A joy from start to finish.', 'positive')");
         long secondVersion = spark.sql("DESCRIBE HISTORY " + source + " LIMIT 1").first().getLong(0);
 
-        Pipeline second = pipeline(model, settings);
-        Scored scored = second.score();
+        RunOutcome second = run(Action.RUN, model, settings);
+        Scored scored = second.scored();
         assertEquals(1, scored.result().deleted());
         assertEquals(5, spark.read().format("delta").load(dir.resolve("scored").toString()).count());
-        Evaluation evaluation = second.evaluate(scored);
+        Evaluation evaluation = second.evaluated().evaluation();
         assertEquals(4, evaluation.overall().rows(), "the marked score is left out");
         assertTrue(evaluation.basis().contains("up to date"), "the run took the marked score away from the "
                 + "aggregates itself: " + evaluation.basis());
@@ -229,19 +219,16 @@ class PipelineTest {
         writeSource(RowFactory.create("1", "A wonderful, moving film.", "positive"),
                 RowFactory.create("2", "Dull and boring.", "negative"),
                 RowFactory.create("3", "I loved it.", "positive"));
-        Pipeline first = pipeline(model, settings);
-        Evaluation rebuilt = first.evaluate(first.score());
-        first.finish("run", List.of());
+        Evaluation rebuilt = run(Action.RUN, model, settings).evaluated().evaluation();
         assertTrue(rebuilt.basis().startsWith("every scored row"), rebuilt.basis());
 
         writeSource(RowFactory.create("1", "A wonderful, moving film.", "positive"),
                 RowFactory.create("2", "Dull and boring, then awful.", "negative"),
                 RowFactory.create("4", "Awful acting.", "negative"),
                 RowFactory.create("5", "A joy from start to finish.", "positive"));
-        Pipeline second = pipeline(model, settings);
-        Scored scored = second.score();
-        Evaluation merged = second.evaluate(scored);
-        second.finish("run", List.of());
+        RunOutcome second = run(Action.RUN, model, settings);
+        Scored scored = second.scored();
+        Evaluation merged = second.evaluated().evaluation();
         assertTrue(merged.basis().contains("up to date") && merged.basis().contains(
                 "among those run " + scored.result().runId() + " scored"), merged.basis());
         assertFalse(DeltaHistory.detail(spark, TableLocation.atPath(dir.resolve("scored").toString())).changeFeed(),
@@ -249,9 +236,8 @@ class PipelineTest {
         assertEquals(4, merged.overall().rows(), "the whole scored table, not only what changed: 1, 2, 4 and 5 (the "
                 + "source, read whole, no longer holds 3)");
 
-        Pipeline third = pipeline(model, settings[0], settings[1], "evaluation.full = true");
-        Evaluation full = third.evaluate(null);
-        third.finish("evaluate", List.of());
+        Evaluation full = run(Action.EVALUATE, model, settings[0], settings[1], "evaluation.full = true").evaluated()
+                .evaluation();
         assertTrue(full.basis().startsWith("every scored row at scored-table version"), full.basis());
         java.time.Instant at = java.time.Instant.EPOCH;
         assertEquals(MetricRows.evaluationRows(full, "r", at), MetricRows.evaluationRows(merged, "r", at));

@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -31,8 +31,16 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import dev.reviewscore.metrics.ClassificationMetrics;
+import dev.reviewscore.metrics.ConfusionMatrix;
+import dev.reviewscore.metrics.ErrorExample;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.Interval;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.SliceEvaluation;
+import dev.reviewscore.metrics.SliceIntervals;
 
-class EvaluatorTest {
+class AggregatesTest {
     private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
     private static final StructType INPUT = new StructType()
             .add("label_index", DataTypes.IntegerType)
@@ -46,7 +54,7 @@ class EvaluatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"heavy_ties", "rare_positives", "extreme_probabilities", "quarter_unlabeled"})
     void matchesScikitLearn(String name) throws IOException {
-        assertMatchesScikitLearn(name, Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
+        assertMatchesScikitLearn(name, Aggregates.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
                 EvaluationSettings.DEFAULT).overall());
     }
 
@@ -91,7 +99,7 @@ class EvaluatorTest {
 
     @Test
     void evaluatesTheModelCardTable() {
-        SliceEvaluation all = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT)
+        SliceEvaluation all = Aggregates.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT)
                 .overall();
         assertEquals(new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), all.confusion());
         assertEquals(0.95, all.accuracy());
@@ -106,7 +114,7 @@ class EvaluatorTest {
         List<Row> rows = new ArrayList<>(modelCardRows());
         rows.add(RowFactory.create(null, 1, 0.9, "imdb"));
         rows.add(RowFactory.create(null, 0, 0.1, "imdb"));
-        Evaluation evaluation = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"),
+        Evaluation evaluation = Aggregates.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"),
                 EvaluationSettings.DEFAULT);
         assertEquals(List.of("all/all", "source/imdb", "source/sst"), evaluation.slices().stream()
                 .map(s -> s.sliceName() + "/" + s.sliceValue()).toList());
@@ -121,7 +129,7 @@ class EvaluatorTest {
         // each slice's metrics are those of an evaluation of its rows alone
         for (SliceEvaluation slice : evaluation.slices().subList(1, 3)) {
             List<Row> own = rows.stream().filter(row -> row.getString(3).equals(slice.sliceValue())).toList();
-            SliceEvaluation alone = Evaluator.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+            SliceEvaluation alone = Aggregates.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
             assertEquals(alone.rows(), slice.rows(), slice.sliceValue());
             assertEquals(alone.unlabeled(), slice.unlabeled(), slice.sliceValue());
             assertEquals(alone.confusion(), slice.confusion(), slice.sliceValue());
@@ -137,7 +145,7 @@ class EvaluatorTest {
     @Test
     void undefinedValuesAreNullWithAReason() {
         List<Row> onlyPositives = List.of(RowFactory.create(1, 1, 0.8, "a"), RowFactory.create(1, 1, 0.9, "a"));
-        SliceEvaluation all = Evaluator.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+        SliceEvaluation all = Aggregates.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
         assertNull(all.auc());
         assertEquals("only one class among the labeled reviews: AUC is undefined", all.aucNote());
         SliceEvaluation.MetricValue precisionNegative = all.values().stream()
@@ -148,7 +156,7 @@ class EvaluatorTest {
                 precisionNegative.note());
 
         List<Row> unlabeled = List.of(RowFactory.create(null, 1, 0.8, "a"));
-        SliceEvaluation none = Evaluator.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+        SliceEvaluation none = Aggregates.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
         assertNull(none.accuracy());
         assertNull(none.logLoss());
         assertEquals(1, none.unlabeled());
@@ -160,7 +168,7 @@ class EvaluatorTest {
         JsonNode expected = resourceJson("reference-intervals.json").get(name);
         for (String level : List.of("0.95", "0.90")) {
             EvaluationSettings settings = new EvaluationSettings(Double.parseDouble(level), 0, 0.9, 0);
-            SliceIntervals intervals = Evaluator.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
+            SliceIntervals intervals = Aggregates.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
                     settings).overall().intervals();
             JsonNode at = expected.get(level);
             assertInterval(at.get("accuracy"), intervals.of(Metric.ACCURACY), name + " accuracy " + level);
@@ -178,9 +186,9 @@ class EvaluatorTest {
     @Test
     void bootstrapIntervalsRepeatInAnyPartitioningAndHoldTheirValues() {
         List<Row> rows = modelCardRows();
-        SliceEvaluation four = Evaluator.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of(),
+        SliceEvaluation four = Aggregates.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of(),
                 EvaluationSettings.DEFAULT).overall();
-        SliceEvaluation one = Evaluator.evaluate(scored(rows).coalesce(1), "m", "v1", LABELS, 1, Map.of(),
+        SliceEvaluation one = Aggregates.evaluate(scored(rows).coalesce(1), "m", "v1", LABELS, 1, Map.of(),
                 EvaluationSettings.DEFAULT).overall();
         assertSameIntervals(four.intervals(), one.intervals(), "4 partitions against 1");
         for (Metric metric : List.of(Metric.LOG_LOSS, Metric.MACRO_F1, Metric.WEIGHTED_F1)) {
@@ -194,7 +202,7 @@ class EvaluatorTest {
             assertTrue(four.intervals().of(Metric.F1, k).contains(f1[k]), "F1 of label " + k);
         }
         // another seed stream (other review ids) moves the bootstrap bounds but not the Wilson ones
-        SliceEvaluation renamed = Evaluator.evaluate(scored(rows).withColumn("review_id",
+        SliceEvaluation renamed = Aggregates.evaluate(scored(rows).withColumn("review_id",
                         org.apache.spark.sql.functions.concat(col("review_id"), lit("x"))), "m", "v1", LABELS, 1,
                 Map.of(), EvaluationSettings.DEFAULT).overall();
         assertEquals(four.intervals().of(Metric.ACCURACY), renamed.intervals().of(Metric.ACCURACY));
@@ -219,7 +227,7 @@ class EvaluatorTest {
 
     @Test
     void listsTheMostConfidentlyWrongReviewsOfEachClassAndThoseNearestTheThreshold() {
-        Evaluation evaluation = Evaluator.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1,
+        Evaluation evaluation = Aggregates.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1,
                 Map.of("source", "source"), new EvaluationSettings(0.95, 0, 0.9, 3));
         List<ErrorExample> wrong = evaluation.examples().stream()
                 .filter(e -> e.kind().equals(ErrorExample.CONFIDENTLY_WRONG)).toList();
@@ -307,7 +315,7 @@ class EvaluatorTest {
     }
 
     private static String resource(String name) throws IOException {
-        try (InputStream in = EvaluatorTest.class.getResourceAsStream("/metrics/" + name)) {
+        try (InputStream in = AggregatesTest.class.getResourceAsStream("/metrics/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

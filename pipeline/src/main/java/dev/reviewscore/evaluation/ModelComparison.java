@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
@@ -25,6 +25,9 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import dev.reviewscore.metrics.Comparison;
+import dev.reviewscore.metrics.ErrorExample;
+import dev.reviewscore.metrics.PairedTests;
 
 /**
  * Compares two model versions on the cluster ({@link Comparison}; the tests are {@link PairedTests}). Rows never

@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationSettings;
@@ -12,6 +12,8 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
+import dev.reviewscore.metrics.Metric;
+import dev.reviewscore.metrics.SliceEvaluation;
 
 /**
  * A Spark ML {@link org.apache.spark.ml.evaluation.Evaluator} for one headline metric of {@link ReviewEvaluator} over the whole DataFrame, for

@@ -1,4 +1,4 @@
-package dev.reviewscore.metrics;
+package dev.reviewscore.evaluation;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -25,6 +25,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.reviewscore.metrics.ErrorExample;
+import dev.reviewscore.metrics.Evaluation;
+import dev.reviewscore.metrics.PoissonBootstrap;
 
 /**
  * The aggregates table ({@code output.aggregates}, {@link TableSchemas#AGGREGATES}): the exact, additive sums an
@@ -256,8 +259,8 @@ public final class AggregatesTable {
         }
         Dataset<Row> replaced = current(DeltaHistory.snapshot(spark, scored, before), version).join(
                 changedRows <= BROADCAST_ROWS ? broadcast(touched) : touched, ReviewColumns.REVIEW_ID, "left_semi");
-        ReviewEvaluator.Narrowed narrowedReplaced = evaluator.narrow(replaced.withColumn(Evaluator.SIGN, lit(-1)));
-        ReviewEvaluator.Narrowed narrowedWritten = evaluator.narrow(kept.withColumn(Evaluator.SIGN, lit(1)));
+        ReviewEvaluator.Narrowed narrowedReplaced = evaluator.narrow(replaced.withColumn(Aggregates.SIGN, lit(-1)));
+        ReviewEvaluator.Narrowed narrowedWritten = evaluator.narrow(kept.withColumn(Aggregates.SIGN, lit(1)));
         Dataset<Row> read = narrowedReplaced.rows().persist(StorageLevel.MEMORY_AND_DISK());
         long rows = read.count();
         LOG.info("Read the {} scores of {} at version {} the run replaces, removes or marks", rows, scored, before);
@@ -332,7 +335,7 @@ public final class AggregatesTable {
         DeltaTables.replace(table, rows, "scored_table = " + DeltaTables.sqlString(scored.toString())
                 + " AND model_version = " + DeltaTables.sqlString(evaluator.modelVersion()), commitTag);
         rows.unpersist();
-        return Evaluator.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+        return Aggregates.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
                 evaluator.settings().errorExamples());
     }
 
@@ -342,14 +345,14 @@ public final class AggregatesTable {
      */
     private List<ErrorExample> merge(ReviewEvaluator evaluator, Probe probe, long from, long to) {
         Dataset<Row> changes = current(DeltaHistory.changes(spark, scored, from, to), evaluator.modelVersion())
-                .withColumn(Evaluator.SIGN, when(DeltaHistory.written(), lit(1))
+                .withColumn(Aggregates.SIGN, when(DeltaHistory.written(), lit(1))
                         .otherwise(lit(-1)));
         ReviewEvaluator.Prepared prepared = evaluator.prepare(changes);
         DeltaMerge.Counts counts = add(evaluator, prepared, probe, to);
         LOG.info("Merged the changes of {} versions {} to {} into {}: {} aggregate rows added, {} updated", scored,
                 from, to, table, counts.inserted(), counts.updated());
-        Dataset<Row> changed = prepared.rows().where(col(Evaluator.SIGN).gt(0));
-        return Evaluator.examples(changed, prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+        Dataset<Row> changed = prepared.rows().where(col(Aggregates.SIGN).gt(0));
+        return Aggregates.examples(changed, prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
                 evaluator.settings().errorExamples());
     }
 
@@ -383,14 +386,14 @@ public final class AggregatesTable {
     private List<ErrorExample> examplesOf(ReviewEvaluator evaluator, long version, String runId) {
         ReviewEvaluator.Prepared prepared = evaluator.prepare(current(DeltaHistory.snapshot(spark, scored, version)
                 .where(col("run_id").equalTo(lit(runId))), evaluator.modelVersion()));
-        return Evaluator.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
+        return Aggregates.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
                 evaluator.settings().errorExamples());
     }
 
     /** The aggregate rows of prepared rows (signed or not), as the table holds them. */
     private Dataset<Row> aggregates(ReviewEvaluator evaluator, ReviewEvaluator.Prepared prepared, String definition,
                                     long version) {
-        Dataset<Row> histogram = Evaluator.histogram(prepared.rows(), prepared.labels(), prepared.positiveIndex(),
+        Dataset<Row> histogram = Aggregates.histogram(prepared.rows(), prepared.labels(), prepared.positiveIndex(),
                 evaluator.slices());
         Column[] keyColumns = {lit(scored.toString()).as("scored_table"),
             lit(evaluator.modelVersion()).as("model_version"), lit(definition).as("definition")};
@@ -400,7 +403,7 @@ public final class AggregatesTable {
                 lit(null).cast("array<bigint>").as("replicate_confusion"),
                 lit(null).cast("array<bigint>").as("replicate_loss_units"), lit(version).as("scored_version"));
         List<Row> bootstrap = new ArrayList<>();
-        Evaluator.replicates(prepared.rows(), prepared.labels().size(), evaluator.slices(), evaluator.settings())
+        Aggregates.replicates(prepared.rows(), prepared.labels().size(), evaluator.slices(), evaluator.settings())
                 .forEach((slice, sums) -> bootstrap.add(RowFactory.create(scored.toString(),
                         evaluator.modelVersion(), definition, BOOTSTRAP, slice.get(0), slice.get(1), null, null,
                         null, null, null, longs(sums.confusion()), longs(sums.lossUnits()), version)));
@@ -424,7 +427,7 @@ public final class AggregatesTable {
     }
 
     /** Evaluates from the table's aggregates of the model version. */
-    private Evaluation read(String definition, List<ErrorExample> examples, Evaluator.Described described) {
+    private Evaluation read(String definition, List<ErrorExample> examples, Aggregates.Described described) {
         Dataset<Row> rows = rowsOf(described.modelVersion(), definition);
         Dataset<Row> histogram = rows.where(col("kind").equalTo(HISTOGRAM))
                 .select("slice_name", "slice_value", "label_index", "predicted_index", "score", "reviews",
@@ -433,12 +436,12 @@ public final class AggregatesTable {
         int labels = described.labels().size();
         for (Row row : rows.where(col("kind").equalTo(BOOTSTRAP))
                 .select("slice_name", "slice_value", "replicate_confusion", "replicate_loss_units").collectAsList()) {
-            PoissonBootstrap.Replicates sums = Evaluator.replicatesOf(labels, row.getList(2), row.getList(3));
+            PoissonBootstrap.Replicates sums = Aggregates.replicatesOf(labels, row.getList(2), row.getList(3));
             if (sums.confusion().length > 0 && !allZero(sums.confusion())) {
                 replicates.put(List.of(row.getString(0), row.getString(1)), sums);
             }
         }
-        return Evaluator.fromAggregates(histogram, replicates, examples, described);
+        return Aggregates.fromAggregates(histogram, replicates, examples, described);
     }
 
     private static boolean allZero(long[] values) {

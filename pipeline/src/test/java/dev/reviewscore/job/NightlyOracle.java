@@ -43,6 +43,13 @@ import org.apache.spark.sql.SparkSession;
  */
 final class NightlyOracle implements AutoCloseable {
     private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
+    /**
+     * How far a fresh full run's probabilities, and what is computed from them, may be from the nightly tables'. A
+     * score is a float32 computation whose last bits depend on the batch a review was scored in (its padding, its
+     * neighbours), and a fresh run batches the reviews otherwise; everything computed from the nightly tables' own
+     * rows must match exactly.
+     */
+    private static final double SCORE_TOLERANCE = 1e-6;
     private final NightlyWorld world;
     private final SparkSession spark;
     private final Map<Path, ModelBundle> bundles = new HashMap<>();
@@ -348,7 +355,7 @@ final class NightlyOracle implements AutoCloseable {
             }
         }
         if (!rows.isEmpty()) {
-            differences.addAll(sameIntervals(written, fromRows(rows), "an evaluation from the scored rows"));
+            differences.addAll(sameIntervals(written, fromRows(rows), "an evaluation from the scored rows", 1e-9));
         }
         return differences;
     }
@@ -404,7 +411,7 @@ final class NightlyOracle implements AutoCloseable {
     }
 
     private static List<String> sameIntervals(Map<List<String>, Row> written, Map<List<String>, Row> other,
-                                              String what) {
+                                              String what, double tolerance) {
         List<String> differences = new ArrayList<>();
         for (Map.Entry<List<String>, Row> entry : other.entrySet()) {
             Row mine = written.get(entry.getKey());
@@ -417,7 +424,7 @@ final class NightlyOracle implements AutoCloseable {
                 int index = TableSchemas.METRICS.fieldIndex(field);
                 Double a = mine.isNullAt(index) ? null : mine.getDouble(index);
                 Double b = theirs.isNullAt(index) ? null : theirs.getDouble(index);
-                boolean same = a == null ? b == null : b != null && Math.abs(a - b) <= 1e-9;
+                boolean same = a == null ? b == null : b != null && Math.abs(a - b) <= tolerance;
                 if (!same) {
                     differences.add(entry.getKey() + " " + field + ": " + a + " where " + what + " has " + b);
                 }
@@ -458,12 +465,12 @@ final class NightlyOracle implements AutoCloseable {
             }
             Map<String, Double> a = entry.getValue().getJavaMap(entry.getValue().fieldIndex("probabilities"));
             Map<String, Double> b = other.getJavaMap(other.fieldIndex("probabilities"));
-            if (Math.abs(a.get("POSITIVE") - b.get("POSITIVE")) > 1e-9) {
+            if (Math.abs(a.get("POSITIVE") - b.get("POSITIVE")) > SCORE_TOLERANCE) {
                 differences.add("review " + entry.getKey() + ": fresh probabilities " + a + ", nightly " + b);
             }
         }
         differences.addAll(sameIntervals(metricRows(world.table("metrics"), runId),
-                metricRows(tables.resolve("metrics"), freshRun), "a fresh full run"));
+                metricRows(tables.resolve("metrics"), freshRun), "a fresh full run", SCORE_TOLERANCE));
         return differences;
     }
 

@@ -61,9 +61,18 @@ sealed interface NightlyStep {
         }
     }
 
+    /**
+     * A text of its own: a sentence of the pool with a mark no other text has. Reviews share no text, so that no two
+     * scores tie by accident: a score is a float computation whose last bits depend on the batch it ran in, and a
+     * tie that one run breaks and another keeps would move the AUC of otherwise equal tables.
+     */
+    private static String text(NightlyWorld world, Random random) {
+        return TEXTS.get(random.nextInt(TEXTS.size())) + " (" + world.source.nextDelivery() + ")";
+    }
+
     /** A review drawn from a seed: text, a label (a quarter unlabeled, a few unknown), a movie and a date. */
     private static NightlySource.SourceRow review(NightlyWorld world, Random random) {
-        String text = TEXTS.get(random.nextInt(TEXTS.size()));
+        String text = text(world, random);
         double draw = random.nextDouble();
         String label = draw < 0.25 ? null : draw < 0.3 ? NightlySource.UNKNOWN
                 : random.nextBoolean() ? NightlySource.POSITIVE : NightlySource.NEGATIVE;
@@ -103,7 +112,7 @@ sealed interface NightlyStep {
         public String apply(NightlyWorld world) {
             Random random = new Random(seed);
             for (String id : picked(world, at, count)) {
-                String text = TEXTS.get(random.nextInt(TEXTS.size()));
+                String text = text(world, random);
                 world.update(java.util.Set.of(id), "text", text, row -> row.withText(text));
             }
             return null;
@@ -166,7 +175,7 @@ sealed interface NightlyStep {
             }
             NightlySource.SourceRow original = world.source.rows().stream()
                     .filter(row -> ids.get(0).equals(row.id())).findFirst().orElseThrow();
-            String text = identical ? original.text() : TEXTS.get(new Random(seed).nextInt(TEXTS.size()));
+            String text = identical ? original.text() : text(world, new Random(seed));
             world.append(List.of(new NightlySource.SourceRow(original.id(), text, original.label(), original.movie(),
                     original.reviewDate(), world.source.nextDelivery())));
             return null;

@@ -54,6 +54,8 @@ final class NightlyWorld {
     private boolean useModelB;
     private boolean unknownIsNegative;
     private int extraColumns;
+    /** The scored table's version when it was last vacuumed with no retention: no earlier version can be restored. */
+    private long vacuumedAt = -1;
     /** Set when the scored table was dropped: its aggregates describe a table that is gone until an evaluation. */
     boolean aggregatesOfAnotherTable;
     /** The last run's account, for messages. */
@@ -264,22 +266,31 @@ final class NightlyWorld {
 
     void vacuumScored() {
         withoutRetentionCheck(() -> spark.sql("VACUUM delta.`" + table("scored") + "` RETAIN 0 HOURS"));
+        vacuumedAt = latestScoredVersion();
+    }
+
+    private long latestScoredVersion() {
+        return spark.sql("DESCRIBE HISTORY delta.`" + table("scored") + "` LIMIT 1").first().getLong(0);
     }
 
     /** Deletes the scored table's folder, as a user cleaning up would. */
     void dropScored() {
+        vacuumedAt = -1;
         delete(table("scored"));
         aggregatesOfAnotherTable = true;
     }
 
-    /** Restores the scored table {@code back} versions before its latest; false when it has too few. */
+    /**
+     * Restores the scored table {@code back} versions before its latest; false when it has too few, or when that
+     * version's files were vacuumed (Delta then restores a table whose deletion vectors are gone: a broken table, as
+     * its documentation warns, not a state the job is to recover from).
+     */
     boolean restoreScored(int back) {
         if (!Files.isDirectory(table("scored").resolve("_delta_log"))) {
             return false;
         }
-        long latest = spark.sql("DESCRIBE HISTORY delta.`" + table("scored") + "` LIMIT 1").first().getLong(0);
-        long to = latest - back;
-        if (to < 1) {
+        long to = latestScoredVersion() - back;
+        if (to < 1 || to < vacuumedAt) {
             return false;
         }
         spark.sql("RESTORE TABLE delta.`" + table("scored") + "` TO VERSION AS OF " + to);

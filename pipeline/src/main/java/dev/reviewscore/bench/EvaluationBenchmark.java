@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.when;
 
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.evaluation.Aggregates;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,21 +77,21 @@ final class EvaluationBenchmark {
         try {
             if (warmUp) {
                 step.accept("warm-up evaluation");
-                evaluate(spark, folder, EvaluationSettings.DEFAULT);
+                evaluate(spark, folder, EvaluatorSettings.DEFAULT);
             }
             step.accept("evaluating without the bootstrap");
-            double pointSeconds = evaluate(spark, folder, new EvaluationSettings(
-                    EvaluationSettings.DEFAULT.confidenceLevel(), 0, EvaluationSettings.DEFAULT.targetPrecision(),
-                    EvaluationSettings.DEFAULT.errorExamples()));
+            double pointSeconds = evaluate(spark, folder, new EvaluatorSettings(
+                    EvaluatorSettings.DEFAULT.confidenceLevel(), 0, EvaluatorSettings.DEFAULT.targetPrecision(),
+                    EvaluatorSettings.DEFAULT.errorExamples()));
             step.accept("evaluating with every interval");
-            double seconds = evaluate(spark, folder, EvaluationSettings.DEFAULT);
+            double seconds = evaluate(spark, folder, EvaluatorSettings.DEFAULT);
             return new Result(rows, seconds, pointSeconds, writeSeconds, List.copyOf(offending));
         } finally {
             spark.listenerManager().unregister(listener);
         }
     }
 
-    private static double evaluate(SparkSession spark, Path folder, EvaluationSettings settings) {
+    private static double evaluate(SparkSession spark, Path folder, EvaluatorSettings settings) {
         long start = System.nanoTime();
         Aggregates.evaluate(spark.read().format("delta").load(folder.toString()), "generated", "v", List.of(
                 "NEGATIVE", "POSITIVE"), 1, Map.of("source", "source"), settings);

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param full whether the metrics are computed from every scored row, and the aggregates table rebuilt from them,
  *     instead of merging the scored table's changes into the aggregates ({@code evaluation.full})
  */
-public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluationSettings settings,
+public record EvaluationConfig(String modelVersion, Map<String, String> slices, EvaluatorSettings settings,
                                String compareWith, boolean full) implements Serializable {
 
     /** Copies the slices, keeping their order. */

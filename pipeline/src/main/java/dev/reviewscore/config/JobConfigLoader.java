@@ -121,7 +121,7 @@ public final class JobConfigLoader {
                         reader.integer("scoring.partitions-per-core"), reader.bool("scoring.read-changes"),
                         reader.enumValue("scoring.source-deletes", SourceDeletes.class)),
                 new EvaluationConfig(reader.optString("evaluation.model-version"), reader.slices("evaluation.slices"),
-                        new EvaluationSettings(reader.number("evaluation.confidence-level"),
+                        new EvaluatorSettings(reader.number("evaluation.confidence-level"),
                                 reader.integer("evaluation.bootstrap-replicates"),
                                 reader.number("evaluation.target-precision"),
                                 reader.integer("evaluation.error-examples")),

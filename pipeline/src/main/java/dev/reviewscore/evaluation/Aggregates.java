@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.ErrorMessages;
 import dev.reviewscore.InvalidInputException;
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.source.ReviewColumns;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class Aggregates {
      */
     public static Evaluation evaluate(Dataset<Row> scored, String modelName, String modelVersion,
                                       List<String> labels, int positiveIndex, Map<String, String> slices,
-                                      EvaluationSettings settings) {
+                                      EvaluatorSettings settings) {
         Dataset<Row> histogram = histogram(scored, labels, positiveIndex, slices)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -110,7 +110,7 @@ public final class Aggregates {
      * @param basis what the aggregates were computed from, or null for the rows evaluated
      */
     record Described(String modelName, String modelVersion, List<String> labels, int positiveIndex,
-                     List<String> sliceNames, EvaluationSettings settings, String basis) {}
+                     List<String> sliceNames, EvaluatorSettings settings, String basis) {}
 
     /**
      * The exact, additive aggregates of scored rows: one row per slice value, true label, predicted label and
@@ -142,7 +142,7 @@ public final class Aggregates {
                                      List<ErrorExample> examples, Described described) {
         List<String> labels = described.labels();
         int positiveIndex = described.positiveIndex();
-        EvaluationSettings settings = described.settings();
+        EvaluatorSettings settings = described.settings();
         Dataset<Row> counted = histogram.where(col("reviews").notEqual(0));
         Map<List<String>, long[]> counts = new LinkedHashMap<>();
         Map<List<String>, BigDecimal> lossSums = new HashMap<>();
@@ -417,7 +417,7 @@ public final class Aggregates {
      */
     static Map<List<String>, PoissonBootstrap.Replicates> replicates(Dataset<Row> scored, int labels,
                                                                    Map<String, String> slices,
-                                                                   EvaluationSettings settings) {
+                                                                   EvaluatorSettings settings) {
         int replicates = settings.bootstrapReplicates();
         if (replicates == 0) {
             return Map.of();

@@ -9,7 +9,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,7 +51,7 @@ public final class ModelComparison {
      */
     public static Comparison compare(Dataset<Row> champion, Dataset<Row> challenger, String championVersion,
                                      String challengerVersion, List<String> labels, int positiveIndex,
-                                     EvaluationSettings settings) {
+                                     EvaluatorSettings settings) {
         boolean hasText = List.of(challenger.columns()).contains("text");
         Dataset<Row> a = champion.select(col("review_id"), col("label_index").as("a_label"),
                 col("predicted_index").as("a_predicted"), probability(positiveIndex, labels).as("a_score"));

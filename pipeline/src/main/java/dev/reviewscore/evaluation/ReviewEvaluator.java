@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.EvaluationConfig;
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.source.ReviewColumns;
 import dev.reviewscore.source.ReviewSource;
@@ -60,7 +60,7 @@ public final class ReviewEvaluator {
     private String modelName;
     private String modelVersion;
     private String idCol = "review_id";
-    private EvaluationSettings settings = EvaluationSettings.DEFAULT;
+    private EvaluatorSettings settings = EvaluatorSettings.DEFAULT;
 
     private ReviewEvaluator(List<String> labels, String labelCol, String probabilitiesCol, String predictionCol,
                             String positiveLabel, Map<String, String> slices, String modelName, String modelVersion) {
@@ -153,7 +153,7 @@ public final class ReviewEvaluator {
     }
 
     /** Sets the confidence level, bootstrap replicates, target precision and error examples. */
-    public ReviewEvaluator withSettings(EvaluationSettings evaluationSettings) {
+    public ReviewEvaluator withSettings(EvaluatorSettings evaluationSettings) {
         return copyWith(copy -> copy.settings = evaluationSettings);
     }
 
@@ -266,7 +266,7 @@ public final class ReviewEvaluator {
     }
 
     /** The evaluation settings. */
-    EvaluationSettings settings() {
+    EvaluatorSettings settings() {
         return settings;
     }
 

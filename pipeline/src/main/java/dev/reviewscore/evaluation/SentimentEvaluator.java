@@ -1,7 +1,7 @@
 package dev.reviewscore.evaluation;
 
 import dev.reviewscore.InvalidInputException;
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.param.Param;
@@ -23,8 +23,8 @@ import dev.reviewscore.metrics.SliceEvaluation;
  */
 public final class SentimentEvaluator extends org.apache.spark.ml.evaluation.Evaluator implements DefaultParamsWritable {
     /** One number per call (model selection calls it often): no bootstrap, no examples. */
-    private static final EvaluationSettings POINT_ONLY = new EvaluationSettings(
-            EvaluationSettings.DEFAULT.confidenceLevel(), 0, EvaluationSettings.DEFAULT.targetPrecision(), 0);
+    private static final EvaluatorSettings POINT_ONLY = new EvaluatorSettings(
+            EvaluatorSettings.DEFAULT.confidenceLevel(), 0, EvaluatorSettings.DEFAULT.targetPrecision(), 0);
 
     private static final long serialVersionUID = 1L;
     private static final List<String> METRICS = Metric.headline().stream().map(Metric::metricName).toList();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.sink.DeltaMerge;
 import dev.reviewscore.sink.DeltaTables;
@@ -209,7 +209,7 @@ class AggregatesTableTest {
 
     private ReviewEvaluator evaluator(Map<String, String> slices) {
         return ReviewEvaluator.forLabels(LABELS).withPredictionCol("predicted_label").withPositiveLabel("POSITIVE")
-                .withSlices(slices).withSettings(new EvaluationSettings(0.95, 40, 0.9, 2)).withModel("m", "v1");
+                .withSlices(slices).withSettings(new EvaluatorSettings(0.95, 40, 0.9, 2)).withModel("m", "v1");
     }
 
     /** Every metric value, interval and note, the curves and the threshold analysis are the same. */

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.testing.TestSpark;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +55,7 @@ class AggregatesTest {
     @ValueSource(strings = {"heavy_ties", "rare_positives", "extreme_probabilities", "quarter_unlabeled"})
     void matchesScikitLearn(String name) throws IOException {
         assertMatchesScikitLearn(name, Aggregates.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
-                EvaluationSettings.DEFAULT).overall());
+                EvaluatorSettings.DEFAULT).overall());
     }
 
     /**
@@ -99,7 +99,7 @@ class AggregatesTest {
 
     @Test
     void evaluatesTheModelCardTable() {
-        SliceEvaluation all = Aggregates.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT)
+        SliceEvaluation all = Aggregates.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1, Map.of(), EvaluatorSettings.DEFAULT)
                 .overall();
         assertEquals(new ConfusionMatrix(LABELS, new long[][] {{88, 5}, {5, 102}}), all.confusion());
         assertEquals(0.95, all.accuracy());
@@ -115,7 +115,7 @@ class AggregatesTest {
         rows.add(RowFactory.create(null, 1, 0.9, "imdb"));
         rows.add(RowFactory.create(null, 0, 0.1, "imdb"));
         Evaluation evaluation = Aggregates.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of("source", "source"),
-                EvaluationSettings.DEFAULT);
+                EvaluatorSettings.DEFAULT);
         assertEquals(List.of("all/all", "source/imdb", "source/sst"), evaluation.slices().stream()
                 .map(s -> s.sliceName() + "/" + s.sliceValue()).toList());
         SliceEvaluation all = evaluation.overall();
@@ -129,7 +129,7 @@ class AggregatesTest {
         // each slice's metrics are those of an evaluation of its rows alone
         for (SliceEvaluation slice : evaluation.slices().subList(1, 3)) {
             List<Row> own = rows.stream().filter(row -> row.getString(3).equals(slice.sliceValue())).toList();
-            SliceEvaluation alone = Aggregates.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+            SliceEvaluation alone = Aggregates.evaluate(scored(own), "m", "v1", LABELS, 1, Map.of(), EvaluatorSettings.DEFAULT).overall();
             assertEquals(alone.rows(), slice.rows(), slice.sliceValue());
             assertEquals(alone.unlabeled(), slice.unlabeled(), slice.sliceValue());
             assertEquals(alone.confusion(), slice.confusion(), slice.sliceValue());
@@ -145,7 +145,7 @@ class AggregatesTest {
     @Test
     void undefinedValuesAreNullWithAReason() {
         List<Row> onlyPositives = List.of(RowFactory.create(1, 1, 0.8, "a"), RowFactory.create(1, 1, 0.9, "a"));
-        SliceEvaluation all = Aggregates.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+        SliceEvaluation all = Aggregates.evaluate(scored(onlyPositives), "m", "v1", LABELS, 1, Map.of(), EvaluatorSettings.DEFAULT).overall();
         assertNull(all.auc());
         assertEquals("only one class among the labeled reviews: AUC is undefined", all.aucNote());
         SliceEvaluation.MetricValue precisionNegative = all.values().stream()
@@ -156,7 +156,7 @@ class AggregatesTest {
                 precisionNegative.note());
 
         List<Row> unlabeled = List.of(RowFactory.create(null, 1, 0.8, "a"));
-        SliceEvaluation none = Aggregates.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of(), EvaluationSettings.DEFAULT).overall();
+        SliceEvaluation none = Aggregates.evaluate(scored(unlabeled), "m", "v1", LABELS, 1, Map.of(), EvaluatorSettings.DEFAULT).overall();
         assertNull(none.accuracy());
         assertNull(none.logLoss());
         assertEquals(1, none.unlabeled());
@@ -167,7 +167,7 @@ class AggregatesTest {
     void intervalsMatchTheReferenceScript(String name) throws IOException {
         JsonNode expected = resourceJson("reference-intervals.json").get(name);
         for (String level : List.of("0.95", "0.90")) {
-            EvaluationSettings settings = new EvaluationSettings(Double.parseDouble(level), 0, 0.9, 0);
+            EvaluatorSettings settings = new EvaluatorSettings(Double.parseDouble(level), 0, 0.9, 0);
             SliceIntervals intervals = Aggregates.evaluate(scored(fixture(name)), "m", "v1", LABELS, 1, Map.of(),
                     settings).overall().intervals();
             JsonNode at = expected.get(level);
@@ -187,9 +187,9 @@ class AggregatesTest {
     void bootstrapIntervalsRepeatInAnyPartitioningAndHoldTheirValues() {
         List<Row> rows = modelCardRows();
         SliceEvaluation four = Aggregates.evaluate(scored(rows), "m", "v1", LABELS, 1, Map.of(),
-                EvaluationSettings.DEFAULT).overall();
+                EvaluatorSettings.DEFAULT).overall();
         SliceEvaluation one = Aggregates.evaluate(scored(rows).coalesce(1), "m", "v1", LABELS, 1, Map.of(),
-                EvaluationSettings.DEFAULT).overall();
+                EvaluatorSettings.DEFAULT).overall();
         assertSameIntervals(four.intervals(), one.intervals(), "4 partitions against 1");
         for (Metric metric : List.of(Metric.LOG_LOSS, Metric.MACRO_F1, Metric.WEIGHTED_F1)) {
             Interval interval = four.intervals().of(metric);
@@ -204,7 +204,7 @@ class AggregatesTest {
         // another seed stream (other review ids) moves the bootstrap bounds but not the Wilson ones
         SliceEvaluation renamed = Aggregates.evaluate(scored(rows).withColumn("review_id",
                         org.apache.spark.sql.functions.concat(col("review_id"), lit("x"))), "m", "v1", LABELS, 1,
-                Map.of(), EvaluationSettings.DEFAULT).overall();
+                Map.of(), EvaluatorSettings.DEFAULT).overall();
         assertEquals(four.intervals().of(Metric.ACCURACY), renamed.intervals().of(Metric.ACCURACY));
         assertNotEquals(four.intervals().of(Metric.LOG_LOSS), renamed.intervals().of(Metric.LOG_LOSS));
     }
@@ -228,7 +228,7 @@ class AggregatesTest {
     @Test
     void listsTheMostConfidentlyWrongReviewsOfEachClassAndThoseNearestTheThreshold() {
         Evaluation evaluation = Aggregates.evaluate(scored(modelCardRows()), "m", "v1", LABELS, 1,
-                Map.of("source", "source"), new EvaluationSettings(0.95, 0, 0.9, 3));
+                Map.of("source", "source"), new EvaluatorSettings(0.95, 0, 0.9, 3));
         List<ErrorExample> wrong = evaluation.examples().stream()
                 .filter(e -> e.kind().equals(ErrorExample.CONFIDENTLY_WRONG)).toList();
         // five wrong per class, at probabilities 0.600 to 0.612 of the wrong label: the top three, highest first

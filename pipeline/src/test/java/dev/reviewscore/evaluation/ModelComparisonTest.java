@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reviewscore.config.EvaluationSettings;
+import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.testing.PlainMetrics;
 import dev.reviewscore.testing.TestSpark;
 import java.io.IOException;
@@ -35,7 +35,7 @@ class ModelComparisonTest {
         JsonNode expected = new ObjectMapper().readTree(resource("reference-paired.json"));
         Dataset<Row> fixture = fixture().repartition(5);
         Comparison comparison = ModelComparison.compare(version(fixture, "champion"), version(fixture, "challenger"),
-                "v1", "v2", LABELS, 1, new EvaluationSettings(0.95, 0, 0.9, 5));
+                "v1", "v2", LABELS, 1, new EvaluatorSettings(0.95, 0, 0.9, 5));
         assertEquals(expected.get("paired").asLong(), comparison.paired());
         assertEquals(expected.get("labeled").asLong(), comparison.labeled());
         assertEquals(expected.get("champion_right").asLong(), comparison.championRight());
@@ -68,7 +68,7 @@ class ModelComparisonTest {
         Dataset<Row> fixture = fixture();
         Dataset<Row> champion = version(fixture, "champion").where(col("review_id").lt("p1000"));
         Comparison comparison = ModelComparison.compare(champion, version(fixture, "challenger"), "v1", "v2", LABELS,
-                1, new EvaluationSettings(0.95, 0, 0.9, 5));
+                1, new EvaluatorSettings(0.95, 0, 0.9, 5));
         List<Row> paired = fixture.where(col("review_id").lt("p1000")).collectAsList();
         assertEquals(paired.size(), comparison.paired());
         assertEquals(paired.size(), comparison.labeled(), "every paired review of the fixture is labeled");

@@ -3,7 +3,8 @@ package dev.reviewscore.config;
 import java.io.Serializable;
 
 /**
- * How an evaluation measures beyond the point metrics.
+ * What an evaluator computes beyond the point metrics: the settings {@code ReviewEvaluator.withSettings} takes, and
+ * the part of the job's {@code evaluation.*} settings ({@link EvaluationConfig}) that every evaluation uses.
  *
  * @param confidenceLevel the level of every confidence interval, in (0, 1) ({@code evaluation.confidence-level})
  * @param bootstrapReplicates Poisson bootstrap replicates for the intervals of F1 and log loss; 0 for none
@@ -13,14 +14,14 @@ import java.io.Serializable;
  * @param errorExamples reviews listed per class among the most confidently wrong, and near the threshold; 0 for none
  *     ({@code evaluation.error-examples})
  */
-public record EvaluationSettings(double confidenceLevel, int bootstrapReplicates, double targetPrecision,
-                                 int errorExamples) implements Serializable {
+public record EvaluatorSettings(double confidenceLevel, int bootstrapReplicates, double targetPrecision,
+                                int errorExamples) implements Serializable {
 
     /** 95% intervals, 200 bootstrap replicates, a target precision of 0.9 and 10 examples. */
-    public static final EvaluationSettings DEFAULT = new EvaluationSettings(0.95, 200, 0.9, 10);
+    public static final EvaluatorSettings DEFAULT = new EvaluatorSettings(0.95, 200, 0.9, 10);
 
     /** Checks the ranges. */
-    public EvaluationSettings {
+    public EvaluatorSettings {
         ConfigCheck.require(confidenceLevel > 0 && confidenceLevel < 1, "evaluation.confidence-level",
                 confidenceLevel, "use a level between 0 and 1, for example 0.95 for 95% intervals");
         ConfigCheck.require(bootstrapReplicates >= 0 && bootstrapReplicates <= 10_000,

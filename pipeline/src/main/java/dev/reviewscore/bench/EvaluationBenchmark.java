@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.EvaluatorSettings;
 import dev.reviewscore.evaluation.Aggregates;
+import dev.reviewscore.source.ReviewColumns;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,10 +49,11 @@ final class EvaluationBenchmark {
         step.accept("generating and writing");
         long start = System.nanoTime();
         Dataset<Row> generated = spark.range(0, rows, 1, partitions)
-                .withColumn("label_index", when(rand(1).lt(0.5), 1).otherwise(0))
-                .withColumn("p", col("label_index").multiply(0.3).plus(rand(2).multiply(0.7)))
-                .select(col("id").cast("string").as("review_id"), col("label_index"),
-                        when(col("label_index").equalTo(1), lit("POSITIVE")).otherwise(lit("NEGATIVE")).as("label"),
+                .withColumn(ReviewColumns.LABEL_INDEX, when(rand(1).lt(0.5), 1).otherwise(0))
+                .withColumn("p", col(ReviewColumns.LABEL_INDEX).multiply(0.3).plus(rand(2).multiply(0.7)))
+                .select(col("id").cast("string").as("review_id"), col(ReviewColumns.LABEL_INDEX),
+                        when(col(ReviewColumns.LABEL_INDEX).equalTo(1), lit("POSITIVE")).otherwise(lit("NEGATIVE"))
+                                .as("label"),
                         when(col("p").geq(0.5), 1).otherwise(0).as("predicted_index"),
                         map(lit("NEGATIVE"), lit(1.0).minus(col("p")), lit("POSITIVE"), col("p")).as("probabilities"),
                         col("id").mod(7).cast("string").as("source"));

@@ -18,6 +18,7 @@ import dev.reviewscore.evaluation.ReviewEvaluator;
 import dev.reviewscore.scoring.ScoringJob;
 import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.TableSchemas;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -178,7 +179,7 @@ final class NightlyBenchmark {
         double mergedSeconds = (System.nanoTime() - evaluateStart) / 1e9;
         long fullStart = System.nanoTime();
         Evaluation full = evaluator.evaluate(DeltaTables.read(spark, job.output().scored())
-                .where(col("model_version").equalTo(lit(bundle.version()))));
+                .where(col(TableSchemas.MODEL_VERSION).equalTo(lit(bundle.version()))));
         double fullSeconds = (System.nanoTime() - fullStart) / 1e9;
         if (!MetricRows.evaluationRows(full, "", Instant.EPOCH)
                 .equals(MetricRows.evaluationRows(merged.evaluation(), "", Instant.EPOCH))) {

@@ -125,7 +125,7 @@ public final class Aggregates {
         Column loss = lossTerm().cast(LOSS_TYPE);
         Column signedLoss = when(sign.gt(0), loss).otherwise(loss.unary_$minus());
         return sliced(scored, labels, positiveIndex, slices, List.of(sign.as(SIGN), signedLoss.as("loss_term")))
-                .groupBy(SLICE_NAME, SLICE_VALUE, "label_index", "predicted_index", "score")
+                .groupBy(SLICE_NAME, SLICE_VALUE, ReviewColumns.LABEL_INDEX, "predicted_index", "score")
                 .agg(sum(col(SIGN)).cast("bigint").as("reviews"),
                         coalesce(sum(col("loss_term")), lit(0).cast(LOSS_TYPE)).cast(LOSS_TYPE).as("loss_sum"));
     }
@@ -147,7 +147,8 @@ public final class Aggregates {
         Map<List<String>, long[]> counts = new LinkedHashMap<>();
         Map<List<String>, BigDecimal> lossSums = new HashMap<>();
         for (Row row : counted.groupBy(SLICE_NAME, SLICE_VALUE)
-                .agg(sum(col("reviews")), sum(when(col("label_index").isNotNull(), col("reviews")).otherwise(0L)),
+                .agg(sum(col("reviews")),
+                        sum(when(col(ReviewColumns.LABEL_INDEX).isNotNull(), col("reviews")).otherwise(0L)),
                         sum(col("loss_sum")))
                 .collectAsList()) {
             List<String> slice = List.of(row.getString(0), row.getString(1));
@@ -155,8 +156,8 @@ public final class Aggregates {
             lossSums.put(slice, row.getDecimal(4));
         }
         Map<List<String>, long[][]> confusion = new HashMap<>();
-        for (Row row : counted.where(col("label_index").isNotNull())
-                .groupBy(SLICE_NAME, SLICE_VALUE, "label_index", "predicted_index").agg(sum(col("reviews")))
+        for (Row row : counted.where(col(ReviewColumns.LABEL_INDEX).isNotNull())
+                .groupBy(SLICE_NAME, SLICE_VALUE, ReviewColumns.LABEL_INDEX, "predicted_index").agg(sum(col("reviews")))
                 .collectAsList()) {
             List<String> slice = List.of(row.getString(0), row.getString(1));
             confusion.computeIfAbsent(slice, s -> new long[labels.size()][labels.size()])
@@ -211,7 +212,7 @@ public final class Aggregates {
                                        Map<String, String> slices, List<Column> more) {
         Column score = positiveIndex < 0 ? lit(null).cast("double")
                 : element_at(col("probabilities"), lit(labels.get(positiveIndex)));
-        List<Column> measures = new ArrayList<>(List.of(col("label_index"), col("predicted_index"),
+        List<Column> measures = new ArrayList<>(List.of(col(ReviewColumns.LABEL_INDEX), col("predicted_index"),
                 score.as("score")));
         measures.addAll(more);
         Dataset<Row> all = scored.select(withSlice(lit(SliceEvaluation.ALL), lit(SliceEvaluation.ALL), measures));
@@ -233,7 +234,7 @@ public final class Aggregates {
 
     /** The row's term of the log loss: -ln of its clipped, renormalized probability of the true label; null unlabeled. */
     private static Column lossTerm() {
-        return when(col("label_index").isNotNull(), expr(
+        return when(col(ReviewColumns.LABEL_INDEX).isNotNull(), expr(
                 "-ln(greatest(least(element_at(probabilities, label), 1D - " + EPS + "D), " + EPS + "D) "
                         + "/ aggregate(map_values(probabilities), 0D, "
                         + "(acc, p) -> acc + greatest(least(p, 1D - " + EPS + "D), " + EPS + "D)))"));
@@ -275,8 +276,8 @@ public final class Aggregates {
         Column[] select = columns.toArray(new Column[0]);
         List<ErrorExample> examples = new ArrayList<>();
         for (int label = 0; label < labels.size(); label++) {
-            Dataset<Row> wrong = scored.where(col("label_index").equalTo(label)
-                    .and(col("predicted_index").notEqual(col("label_index"))));
+            Dataset<Row> wrong = scored.where(col(ReviewColumns.LABEL_INDEX).equalTo(label)
+                    .and(col("predicted_index").notEqual(col(ReviewColumns.LABEL_INDEX))));
             for (Row row : wrong.select(select).orderBy(col("__confidence").desc()).limit(k).collectAsList()) {
                 examples.add(example(ErrorExample.CONFIDENTLY_WRONG, row, slices));
             }
@@ -285,7 +286,7 @@ public final class Aggregates {
             Column distance = abs(element_at(col("probabilities"), lit(labels.get(positiveIndex))).minus(0.5));
             List<Column> withDistance = new ArrayList<>(columns);
             withDistance.add(distance.as("__distance"));
-            for (Row row : scored.where(col("label_index").isNotNull())
+            for (Row row : scored.where(col(ReviewColumns.LABEL_INDEX).isNotNull())
                     .select(withDistance.toArray(new Column[0])).orderBy(col("__distance"))
                     .limit(k).collectAsList()) {
                 examples.add(example(ErrorExample.NEAR_THRESHOLD, row, slices));
@@ -319,10 +320,10 @@ public final class Aggregates {
      * work, so the same aggregates give the same AUC, variance and curves to the last bit.
      */
     private static Map<List<String>, List<ScoreRun>> scoreRuns(Dataset<Row> counted, int positiveIndex) {
-        Column positive = col("label_index").equalTo(lit(positiveIndex));
+        Column positive = col(ReviewColumns.LABEL_INDEX).equalTo(lit(positiveIndex));
         Column bin = least(greatest(floor(col("score").multiply(ScoreCurves.BINS)), lit(0)),
                 lit(ScoreCurves.BINS - 1)).cast("int");
-        Dataset<Row> byScore = counted.where(col("label_index").isNotNull().and(col("score").isNotNull()))
+        Dataset<Row> byScore = counted.where(col(ReviewColumns.LABEL_INDEX).isNotNull().and(col("score").isNotNull()))
                 .groupBy(SLICE_NAME, SLICE_VALUE, "score")
                 .agg(sum(when(positive, col("reviews")).otherwise(0L)).as("positives"),
                         sum(when(positive, lit(0L)).otherwise(col("reviews"))).as("negatives"))
@@ -427,12 +428,12 @@ public final class Aggregates {
                 .add(SLICE_VALUE, DataTypes.StringType)
                 .add("confusion", DataTypes.createArrayType(DataTypes.LongType, false))
                 .add("loss_units", DataTypes.createArrayType(DataTypes.LongType, false));
-        List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"), col("label_index"),
+        List<Column> columns = new ArrayList<>(List.of(col("review_id").cast("string"), col(ReviewColumns.LABEL_INDEX),
                 col("predicted_index"), lossTerm(),
                 List.of(scored.columns()).contains(SIGN) ? col(SIGN) : lit(1)));
         slices.values().forEach(expression -> columns.add(sliceValue(expression)));
         Map<List<String>, PoissonBootstrap.Replicates> result = new HashMap<>();
-        for (Row row : scored.where(col("label_index").isNotNull()).select(columns.toArray(new Column[0]))
+        for (Row row : scored.where(col(ReviewColumns.LABEL_INDEX).isNotNull()).select(columns.toArray(new Column[0]))
                 .mapPartitions(new BootstrapSums(labels, replicates, List.copyOf(slices.keySet())),
                         Encoders.row(schema))
                 .collectAsList()) {

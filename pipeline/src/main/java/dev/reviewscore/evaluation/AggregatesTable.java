@@ -59,8 +59,8 @@ public final class AggregatesTable {
     private static final String WATERMARK = "watermark";
     /** Up to this many reviews changed by a run, their ids are sent to every task that reads earlier scores. */
     private static final long BROADCAST_ROWS = 2_000_000;
-    private static final List<String> KEYS = List.of("scored_table", "model_version", "definition", "kind",
-            "slice_name", "slice_value", "label_index", "predicted_index", "score");
+    private static final List<String> KEYS = List.of("scored_table", TableSchemas.MODEL_VERSION, "definition", "kind",
+            "slice_name", "slice_value", ReviewColumns.LABEL_INDEX, "predicted_index", "score");
     private final SparkSession spark;
     private final TableLocation table;
     private final TableLocation scored;
@@ -249,7 +249,7 @@ public final class AggregatesTable {
                     probe.applied() == null ? "no version" : "version " + probe.applied(), before);
             return null;
         }
-        Dataset<Row> ofVersion = written.where(col("model_version").equalTo(lit(version)));
+        Dataset<Row> ofVersion = written.where(col(TableSchemas.MODEL_VERSION).equalTo(lit(version)));
         Dataset<Row> touched = ofVersion.select(ReviewColumns.REVIEW_ID);
         Dataset<Row> kept = current(ofVersion, version);
         if (removedOrMarked != null) {
@@ -323,7 +323,7 @@ public final class AggregatesTable {
 
     /** The rows of the model version that evaluations count: not marked deleted from the source. */
     private static Dataset<Row> current(Dataset<Row> rows, String modelVersion) {
-        return TableSchemas.stillInSource(rows).where(col("model_version").equalTo(lit(modelVersion)));
+        return TableSchemas.stillInSource(rows).where(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion)));
     }
 
     /** Replaces the model version's aggregates with those of every row; returns the reviews to read. */
@@ -385,7 +385,7 @@ public final class AggregatesTable {
     /** The reviews to read among those one run scored, at a version of the scored table. */
     private List<ErrorExample> examplesOf(ReviewEvaluator evaluator, long version, String runId) {
         ReviewEvaluator.Prepared prepared = evaluator.prepare(current(DeltaHistory.snapshot(spark, scored, version)
-                .where(col("run_id").equalTo(lit(runId))), evaluator.modelVersion()));
+                .where(col(TableSchemas.RUN_ID).equalTo(lit(runId))), evaluator.modelVersion()));
         return Aggregates.examples(prepared.rows(), prepared.labels(), prepared.positiveIndex(), evaluator.slices(),
                 evaluator.settings().errorExamples());
     }
@@ -396,9 +396,9 @@ public final class AggregatesTable {
         Dataset<Row> histogram = Aggregates.histogram(prepared.rows(), prepared.labels(), prepared.positiveIndex(),
                 evaluator.slices());
         Column[] keyColumns = {lit(scored.toString()).as("scored_table"),
-            lit(evaluator.modelVersion()).as("model_version"), lit(definition).as("definition")};
+            lit(evaluator.modelVersion()).as(TableSchemas.MODEL_VERSION), lit(definition).as("definition")};
         Dataset<Row> histogramRows = histogram.select(keyColumns[0], keyColumns[1], keyColumns[2],
-                lit(HISTOGRAM).as("kind"), col("slice_name"), col("slice_value"), col("label_index"),
+                lit(HISTOGRAM).as("kind"), col("slice_name"), col("slice_value"), col(ReviewColumns.LABEL_INDEX),
                 col("predicted_index"), col("score"), col("reviews"), col("loss_sum"),
                 lit(null).cast("array<bigint>").as("replicate_confusion"),
                 lit(null).cast("array<bigint>").as("replicate_loss_units"), lit(version).as("scored_version"));
@@ -423,14 +423,15 @@ public final class AggregatesTable {
 
     private Dataset<Row> rowsOf(String modelVersion, String definition) {
         return DeltaTables.read(spark, table).where(col("scored_table").equalTo(lit(scored.toString()))
-                .and(col("model_version").equalTo(lit(modelVersion))).and(col("definition").equalTo(lit(definition))));
+                .and(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion)))
+                .and(col("definition").equalTo(lit(definition))));
     }
 
     /** Evaluates from the table's aggregates of the model version. */
     private Evaluation read(String definition, List<ErrorExample> examples, Aggregates.Described described) {
         Dataset<Row> rows = rowsOf(described.modelVersion(), definition);
         Dataset<Row> histogram = rows.where(col("kind").equalTo(HISTOGRAM))
-                .select("slice_name", "slice_value", "label_index", "predicted_index", "score", "reviews",
+                .select("slice_name", "slice_value", ReviewColumns.LABEL_INDEX, "predicted_index", "score", "reviews",
                         "loss_sum");
         Map<List<String>, PoissonBootstrap.Replicates> replicates = new HashMap<>();
         int labels = described.labels().size();

@@ -53,9 +53,9 @@ public final class ModelComparison {
                                      String challengerVersion, List<String> labels, int positiveIndex,
                                      EvaluatorSettings settings) {
         boolean hasText = List.of(challenger.columns()).contains("text");
-        Dataset<Row> a = champion.select(col("review_id"), col("label_index").as("a_label"),
+        Dataset<Row> a = champion.select(col("review_id"), col(ReviewColumns.LABEL_INDEX).as("a_label"),
                 col("predicted_index").as("a_predicted"), probability(positiveIndex, labels).as("a_score"));
-        Dataset<Row> b = challenger.select(col("review_id"), col("label_index").as("b_label"),
+        Dataset<Row> b = challenger.select(col("review_id"), col(ReviewColumns.LABEL_INDEX).as("b_label"),
                 col("predicted_index").as("b_predicted"), probability(positiveIndex, labels).as("b_score"),
                 (hasText ? substring(col("text"), 1, ErrorExample.TEXT_CHARACTERS) : lit(null).cast("string"))
                         .as("text"));

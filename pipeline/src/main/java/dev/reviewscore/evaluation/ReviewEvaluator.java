@@ -235,9 +235,9 @@ public final class ReviewEvaluator {
         Dataset<Row> prepared = rows.where(col(ReviewSource.quote(probabilitiesCol)).isNotNull())
                 .withColumn("review_id", id)
                 .withColumn("__probabilities", probabilities)
-                .withColumn("label_index", labelIndex)
+                .withColumn(ReviewColumns.LABEL_INDEX, labelIndex)
                 .withColumn("predicted_index", predictedIndex)
-                .withColumn("label", ReviewColumns.labelAt(names, col("label_index")))
+                .withColumn("label", ReviewColumns.labelAt(names, col(ReviewColumns.LABEL_INDEX)))
                 .withColumn("probabilities", map_from_arrays(labelArray, col("__probabilities")))
                 .drop("__probabilities");
         checkLabels(rows, labelIndex, names);

@@ -21,6 +21,7 @@ import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.MetricsTable;
 import dev.reviewscore.sink.TableSchemas;
+import dev.reviewscore.source.ReviewColumns;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,7 +143,8 @@ final class EvaluateStep {
         for (Row row : scores.select("predicted_index", "predicted_label").distinct().collectAsList()) {
             byIndex.put(row.getInt(0), row.getString(1));
         }
-        for (Row row : scores.where(col("label_index").isNotNull()).select("label_index", "label").distinct()
+        for (Row row : scores.where(col(ReviewColumns.LABEL_INDEX).isNotNull())
+                .select(ReviewColumns.LABEL_INDEX, "label").distinct()
                 .collectAsList()) {
             byIndex.put(row.getInt(0), row.getString(1));
         }

@@ -13,6 +13,7 @@ import dev.reviewscore.config.TableLocation;
 import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.sink.MetricRows;
 import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.TableSchemas;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +49,16 @@ public final class ScoreMonitor {
                     "no positive label: set model.positive-label to monitor scores");
         }
         Dataset<Row> earlier = DeltaTables.exists(spark, metrics) ? DeltaTables.read(spark, metrics)
-                .where(col("model_version").equalTo(lit(modelVersion)).and(col("run_id").lt(lit(runId)))) : null;
+                .where(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion))
+                        .and(col(TableSchemas.RUN_ID).lt(lit(runId)))) : null;
         String lastMonitored = earlier == null ? null
                 : latestRun(earlier.where(col("metric").equalTo(Metric.MONITORED_REVIEWS.metricName())));
-        Column batch = col("run_id").leq(lit(runId));
+        Column batch = col(TableSchemas.RUN_ID).leq(lit(runId));
         if (lastMonitored != null) {
-            batch = batch.and(col("run_id").gt(lit(lastMonitored)));
+            batch = batch.and(col(TableSchemas.RUN_ID).gt(lit(lastMonitored)));
         }
         Dataset<Row> run = DeltaTables.read(spark, scored)
-                .where(batch.and(col("model_version").equalTo(lit(modelVersion))))
+                .where(batch.and(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion))))
                 .select(col("positive_probability").as("score"), col("predicted_label"));
         Row totals = run.agg(count(lit(1)), avg(when(col("predicted_label").equalTo(lit(positiveLabel)), 1.0)
                 .otherwise(0.0)), avg(col("score"))).first();
@@ -74,7 +76,7 @@ public final class ScoreMonitor {
         long[] previousHistogram = null;
         if (previous != null) {
             previousHistogram = new long[RunMonitoring.BINS];
-            for (Row bin : histograms.where(col("run_id").equalTo(lit(previous)))
+            for (Row bin : histograms.where(col(TableSchemas.RUN_ID).equalTo(lit(previous)))
                     .select("slice_value", "value").collectAsList()) {
                 for (int i = 0; i < RunMonitoring.BINS; i++) {
                     if (RunMonitoring.binLabel(i).equals(bin.getString(0))) {
@@ -91,7 +93,7 @@ public final class ScoreMonitor {
 
     /** The latest run id among metrics rows, or null. */
     private static String latestRun(Dataset<Row> rows) {
-        Row latest = rows.agg(max(col("run_id"))).first();
+        Row latest = rows.agg(max(col(TableSchemas.RUN_ID))).first();
         return latest.isNullAt(0) ? null : latest.getString(0);
     }
 

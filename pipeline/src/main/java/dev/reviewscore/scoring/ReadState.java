@@ -78,12 +78,12 @@ final class ReadState {
             return new Start(null, "no earlier run of this model version into this scored table read the source", true);
         }
         Dataset<Row> ofVersion = DeltaTables.read(spark, table).where(col("scored_table").equalTo(lit(scored.toString()))
-                .and(col("model_version").equalTo(lit(modelVersion))));
+                .and(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion))));
         boolean soleSource = ofVersion.where(col("source").notEqual(lit(source))).isEmpty();
         List<Row> rows = ofVersion.where(col("source").equalTo(lit(source)))
                 .orderBy(col("updated_at").desc(), col("source_version").desc())
                 .select("source_table_id", "source_version", "scored_table_id", "scored_version", "read_settings",
-                        "run_id")
+                        TableSchemas.RUN_ID)
                 .limit(1).collectAsList();
         if (rows.isEmpty()) {
             return new Start(null, "no earlier run of this model version into this scored table read the source",

@@ -16,6 +16,7 @@ import dev.reviewscore.config.ModelConfig;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
+import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
 import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
         setDefault(textCol, "review");
         setDefault(predictionCol, "predicted_label");
         setDefault(probabilitiesCol, "probabilities");
-        setDefault(modelVersionCol, "model_version");
+        setDefault(modelVersionCol, TableSchemas.MODEL_VERSION);
         setDefault(rejectReasonCol, "reject_reason");
         setDefault(batchSize, 8);
         setDefault(device, "auto");

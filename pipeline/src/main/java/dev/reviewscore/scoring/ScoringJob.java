@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoringJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringJob.class);
-    private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, "model_version");
+    private static final List<String> KEYS = List.of(ReviewColumns.REVIEW_ID, TableSchemas.MODEL_VERSION);
     /** Marks rows this model version already scored with the same values (skipped, not scored again). */
     private static final String ALREADY_SCORED = "already_scored";
     private static final String PREVIOUS = "__previous_";
@@ -268,7 +268,7 @@ public final class ScoringJob {
     /** This model version's scores in the table at a version, of reviews the source still has. */
     private Dataset<Row> currentScores(long version) {
         return TableSchemas.stillInSource(DeltaHistory.snapshot(spark, scoredTable, version))
-                .where(col("model_version").equalTo(lit(bundle.version())));
+                .where(col(TableSchemas.MODEL_VERSION).equalTo(lit(bundle.version())));
     }
 
     /**
@@ -351,8 +351,8 @@ public final class ScoringJob {
             byReason.put(row.getString(0), row.getLong(1));
         }
         DeltaMerge.insertAbsent(spark, config.output().rejects(),
-                rejects.dropDuplicates("model_version", "review_id", "reason", "original"),
-                List.of("model_version", "review_id", "reason", "original"), run.commitTag());
+                rejects.dropDuplicates(TableSchemas.MODEL_VERSION, "review_id", "reason", "original"),
+                List.of(TableSchemas.MODEL_VERSION, "review_id", "reason", "original"), run.commitTag());
         return byReason;
     }
 
@@ -421,7 +421,7 @@ public final class ScoringJob {
         List<Column> columns = new ArrayList<>(List.of(
                 col(ReviewColumns.REVIEW_ID),
                 lit(bundle.name()).as("model_name"),
-                lit(bundle.version()).as("model_version"),
+                lit(bundle.version()).as(TableSchemas.MODEL_VERSION),
                 ReviewColumns.labelAt(bundle.labels(), col(ScorePartition.PREDICTED_INDEX)).as("predicted_label"),
                 col(ScorePartition.PREDICTED_INDEX),
                 (positive >= 0 ? element_at(col(ScorePartition.CLASS_PROBABILITIES), lit(positive + 1))
@@ -436,7 +436,7 @@ public final class ScoringJob {
                 col(ScorePartition.TOKEN_COUNT),
                 col(ScorePartition.WINDOWS),
                 col(ScorePartition.TRUNCATED),
-                lit(run.runId()).as("run_id"),
+                lit(run.runId()).as(TableSchemas.RUN_ID),
                 lit(Timestamp.from(run.startedAt())).as("scored_at"),
                 lit(null).cast("timestamp").as(DELETED_AT)));
         passThrough.forEach(name -> columns.add(col(ReviewSource.quote(name))));
@@ -454,9 +454,9 @@ public final class ScoringJob {
         passThrough.forEach(name -> original.add(col(ReviewSource.quote(name))));
         original.add(col(ReviewColumns.MALFORMED_RECORD));
         return rejected.select(
-                lit(run.runId()).as("run_id"),
+                lit(run.runId()).as(TableSchemas.RUN_ID),
                 lit(Timestamp.from(run.startedAt())).as("rejected_at"),
-                lit(bundle.version()).as("model_version"),
+                lit(bundle.version()).as(TableSchemas.MODEL_VERSION),
                 col(ReviewColumns.REVIEW_ID),
                 col(ReviewColumns.REJECT_REASON).as("reason"),
                 coalesce(col(ScorePartition.REJECT_DETAIL), detail).as("detail"),

@@ -53,7 +53,8 @@ public final class DashboardTables {
         DeltaTables.ensureTable(spark, table, TableSchemas.LATEST, List.of());
         DeltaTables.replace(table, spark.createDataFrame(List.of(row(TableSchemas.LATEST, latest)),
                 TableSchemas.LATEST), "model_name = " + DeltaTables.sqlString((String) latest.get("model_name"))
-                + " AND model_version = " + DeltaTables.sqlString((String) latest.get("model_version")), commitTag);
+                + " AND model_version = " + DeltaTables.sqlString((String) latest.get(TableSchemas.MODEL_VERSION)),
+                commitTag);
     }
 
     private static Row row(StructType schema, Map<String, Object> values) {

@@ -75,9 +75,9 @@ public final class MetricRows {
     public static Map<String, Object> sliceColumns(Evaluation evaluation, SliceEvaluation slice, String runId,
                                                    Instant evaluatedAt) {
         Map<String, Object> values = new HashMap<>();
-        values.put("run_id", runId);
+        values.put(TableSchemas.RUN_ID, runId);
         values.put("model_name", evaluation.modelName());
-        values.put("model_version", evaluation.modelVersion());
+        values.put(TableSchemas.MODEL_VERSION, evaluation.modelVersion());
         values.put("evaluated_at", Timestamp.from(evaluatedAt));
         values.put("slice_name", slice.sliceName());
         values.put("slice_value", slice.sliceValue());

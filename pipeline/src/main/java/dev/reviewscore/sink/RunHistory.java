@@ -50,15 +50,17 @@ public record RunHistory(List<Run> runs) {
                         .and(col("slice_name").equalTo(lit(SliceEvaluation.ALL)))
                         .and(col("metric").isin(METRICS.stream().map(Metric::metricName).toArray()))
                         .and(col("value").isNotNull()));
-        List<String> latest = rows.groupBy("run_id").agg(max("evaluated_at").as("at")).orderBy(col("at").desc())
-                .limit(limit).select("run_id").as(Encoders.STRING()).collectAsList();
+        List<String> latest = rows.groupBy(TableSchemas.RUN_ID).agg(max("evaluated_at").as("at"))
+                .orderBy(col("at").desc())
+                .limit(limit).select(TableSchemas.RUN_ID).as(Encoders.STRING()).collectAsList();
         Map<String, Run> runs = new TreeMap<>();
         Map<String, Map<String, Double>> values = new HashMap<>();
         Map<String, Map<String, List<Double>>> intervals = new HashMap<>();
         Map<String, Timestamp> times = new HashMap<>();
         Map<String, String> versions = new HashMap<>();
-        for (Row row : rows.where(col("run_id").isin(latest.toArray()))
-                .select("run_id", "evaluated_at", "model_version", "metric", "value", "lower", "upper")
+        for (Row row : rows.where(col(TableSchemas.RUN_ID).isin(latest.toArray()))
+                .select(TableSchemas.RUN_ID, "evaluated_at", TableSchemas.MODEL_VERSION, "metric", "value", "lower",
+                        "upper")
                 .collectAsList()) {
             String run = row.getString(0);
             values.computeIfAbsent(run, r -> new HashMap<>()).put(row.getString(3), row.getDouble(4));

@@ -107,7 +107,7 @@ public final class JobConfigLoader {
     }
 
     private Loaded fromConfig(Config userConfig, String origin, boolean sourceRequired) {
-        Config defaults = ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS);
+        Config defaults = defaults();
         checkKnownKeys(userConfig.root(), "", defaults, origin);
         Config merged;
         try {
@@ -260,7 +260,21 @@ public final class JobConfigLoader {
 
     private ModelConfig readModel(Reader reader) {
         String location = reader.optString("model.location");
-        return ModelConfig.builder().location(location == null ? null : resolvePath(location))
+        ConfigCheck.require(location != null, "model.location", null,
+                "set the model folder (for the bundled default: models/movie-sentiment)");
+        return modelSettings(reader).location(resolvePath(location)).build();
+    }
+
+    /**
+     * The {@code model.*} values of {@code defaults.conf}, without a location: where {@link ModelConfig#builder()}
+     * and the Spark ML stage take their defaults from, so that the job's defaults are written once.
+     */
+    static ModelConfig.Builder modelDefaults() {
+        return modelSettings(new Reader(ModelDefaults.CONFIG));
+    }
+
+    private static ModelConfig.Builder modelSettings(Reader reader) {
+        return new ModelConfig.Builder()
                 .positiveLabel(reader.optString("model.positive-label"))
                 .device(reader.enumValue("model.device", DeviceChoice.class))
                 .batchSize(reader.integer("model.batch-size"))
@@ -270,7 +284,16 @@ public final class JobConfigLoader {
                 .maxWindows(reader.integer("model.max-windows"))
                 .tokenTypes(reader.optBool("model.token-types"))
                 .threads(reader.integer("model.threads"))
-                .bucketWindow(reader.integer("model.bucket-window")).build();
+                .bucketWindow(reader.integer("model.bucket-window"));
+    }
+
+    /** The built-in defaults, parsed once per class loader. */
+    private static final class ModelDefaults {
+        static final Config CONFIG = defaults().resolve();
+    }
+
+    private static Config defaults() {
+        return ConfigFactory.parseResources(JobConfigLoader.class.getClassLoader(), DEFAULTS);
     }
 
     private OutputConfig readOutput(Reader reader) {

@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * The model and how it is run on executors.
  *
- * @param location the model folder, a local path or Hadoop FileSystem URI ({@code model.location})
+ * @param location the model folder, a local path or Hadoop FileSystem URI ({@code model.location}); null only in
+ *     {@link #builder()}'s defaults, before a location is set
  * @param positiveLabel the label treated as positive in binary metrics, or null to infer it
  *     ({@code model.positive-label})
  * @param device where tasks score ({@code model.device})
@@ -24,8 +25,10 @@ public record ModelConfig(String location, String positiveLabel, DeviceChoice de
 
     /** Checks ranges; each message names the key. */
     public ModelConfig {
-        ConfigCheck.require(location != null && !location.isBlank(), "model.location", location,
+        ConfigCheck.require(location == null || !location.isBlank(), "model.location", location,
                 "set the model folder (for the bundled default: models/movie-sentiment)");
+        ConfigCheck.require(device != null, "model.device", null, "use auto, cpu or gpu");
+        ConfigCheck.require(longText != null, "model.long-text", null, "use head, head-tail or windows");
         ConfigCheck.require(batchSize >= 1 && batchSize <= 4096, "model.batch-size", batchSize,
                 "use a whole number from 1 to 4096 (8 is a good start on CPU)");
         ConfigCheck.require(maxLength == null || maxLength >= 8, "model.max-length", maxLength,
@@ -46,28 +49,28 @@ public record ModelConfig(String location, String positiveLabel, DeviceChoice de
     }
 
     /**
-     * A builder holding the job's defaults (the {@code model.*} values of {@code defaults.conf}; a test keeps the two
-     * equal), without a location.
+     * A builder holding the job's defaults, read from the {@code model.*} values of {@code defaults.conf} (their one
+     * definition), without a location.
      */
     public static Builder builder() {
-        return new Builder();
+        return JobConfigLoader.modelDefaults();
     }
 
     /** Builds a {@link ModelConfig}; {@link #build()} checks the values as the job's configuration does. */
     public static final class Builder {
         private String location;
         private String positiveLabel;
-        private DeviceChoice device = DeviceChoice.AUTO;
-        private int batchSize = 8;
+        private DeviceChoice device;
+        private int batchSize;
         private Integer maxLength;
-        private LongTextPolicy longText = LongTextPolicy.HEAD_TAIL;
-        private int windowOverlap = 128;
-        private int maxWindows = 16;
+        private LongTextPolicy longText;
+        private int windowOverlap;
+        private int maxWindows;
         private Boolean tokenTypes;
-        private int threads = 1;
-        private int bucketWindow = 16;
+        private int threads;
+        private int bucketWindow;
 
-        private Builder() {}
+        Builder() {}
 
         /** See {@link ModelConfig#location()}. */
         public Builder location(String value) {

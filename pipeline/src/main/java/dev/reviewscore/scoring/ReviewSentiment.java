@@ -51,7 +51,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * per executor JVM and each task gets its own predictor, exactly as the scoring job does: the job scores through
  * this class.
  *
- * <p>The settings are Spark ML {@code Param}s with the job's defaults ({@code model.*} in the job configuration);
+ * <p>The settings are Spark ML {@code Param}s whose defaults are the job's, read from the same {@code model.*} block
+ * of {@code defaults.conf} ({@link ModelConfig#builder()}); {@link #modelConfig()} reads them as the job's record;
  * the stage is saved and loaded like any Spark ML stage ({@code write().save(path)}, {@link #load(String)}), also
  * inside a {@code Pipeline}.
  */
@@ -116,18 +117,20 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
         setDefault(probabilitiesCol, "probabilities");
         setDefault(modelVersionCol, TableSchemas.MODEL_VERSION);
         setDefault(rejectReasonCol, "reject_reason");
-        setDefault(batchSize, 8);
-        setDefault(device, "auto");
-        setDefault(longText, "head-tail");
-        setDefault(maxLength, 0);
-        setDefault(windowOverlap, 128);
-        setDefault(maxWindows, 16);
-        setDefault(threads, 1);
-        setDefault(bucketWindow, 16);
+        ModelConfig defaults = ModelConfig.builder().build();
+        setDefault(batchSize, defaults.batchSize());
+        setDefault(device, choiceName(defaults.device()));
+        setDefault(longText, choiceName(defaults.longText()));
+        setDefault(maxLength, defaults.maxLength() == null ? 0 : defaults.maxLength());
+        setDefault(windowOverlap, defaults.windowOverlap());
+        setDefault(maxWindows, defaults.maxWindows());
+        setDefault(threads, defaults.threads());
+        setDefault(bucketWindow, defaults.bucketWindow());
     }
 
     /**
-     * The stage for a model the caller has opened, with the job's model settings.
+     * The stage for a model the caller has opened, with the job's model settings as its params ({@link #modelConfig()}
+     * gives them back, less the positive label, which scoring does not use).
      *
      * @param bundle the opened model
      * @param model the settings
@@ -239,7 +242,7 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
                         .when(trim(text).equalTo(""), lit(RejectReason.EMPTY_TEXT.code()))
                         .otherwise(lit(null).cast("string")).as(REASON),
                 lit(false).as(SKIP));
-        Dataset<Row> predicted = predict(marked, TEXT, REASON, SKIP, null);
+        Dataset<Row> predicted = predict(marked, model, modelConfig(), TEXT, REASON, SKIP, null);
         Column labels = array(model.labels().stream().map(name -> lit(name)).toArray(Column[]::new));
         List<Column> out = new ArrayList<>();
         for (String name : dataset.columns()) {
@@ -255,20 +258,21 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
 
     /**
      * Appends the prediction columns of {@link ScorePartition#outputSchema(StructType)} to rows, on the executors.
-     * Rows with a reject reason, or with the skip column true, pass through unscored.
+     * Rows with a reject reason, or with the skip column true, pass through unscored. The scoring job calls this with
+     * its own model settings; {@link #transform} with the stage's.
      *
      * @param rows the rows
+     * @param model the opened model
+     * @param settings the model settings
      * @param textColumn the text column
      * @param reasonColumn the reject reason column (string; model errors set it)
      * @param skipColumn the boolean column marking rows to leave unscored
      * @param counter counts the rows handled, for progress reports; null for none
      * @return the rows with the prediction columns
      */
-    Dataset<Row> predict(Dataset<Row> rows, String textColumn, String reasonColumn, String skipColumn,
-                         LongAccumulator counter) {
+    static Dataset<Row> predict(Dataset<Row> rows, ModelBundle model, ModelConfig settings, String textColumn,
+                                String reasonColumn, String skipColumn, LongAccumulator counter) {
         SparkSession spark = rows.sparkSession();
-        ModelBundle model = bundle(spark);
-        ModelConfig settings = modelConfig();
         LongAccumulator progress = counter != null ? counter
                 : spark.sparkContext().longAccumulator("reviewscore reviews scored");
         ScorePartition scorer = new ScorePartition(model, settings,

@@ -176,8 +176,8 @@ public final class ScoringJob {
             LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
             watch.lap(ScoringStage.READ);
 
-            Dataset<Row> predicted = ReviewSentiment.of(bundle, config.model()).predict(marked,
-                    ReviewColumns.TEXT, ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter);
+            Dataset<Row> predicted = ReviewSentiment.predict(marked, bundle, config.model(), ReviewColumns.TEXT,
+                    ReviewColumns.REJECT_REASON, ALREADY_SCORED, counter);
             try {
                 Map<String, Long> counts = score(predicted, counter, input);
                 watch.lap(ScoringStage.SCORE);

@@ -68,6 +68,14 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void aJobWithoutAModelFailsNamingTheKey() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> loader.loadText(MINIMAL.replace("model.location = models/m", "")));
+        assertTrue(e.getMessage().contains("model.location") && e.getMessage().contains("models/movie-sentiment"),
+                e.getMessage());
+    }
+
+    @Test
     void keepsUrisAsTheyAre() {
         JobConfig config = loader.loadText(MINIMAL + "model.location = \"s3a://bucket/models/m\"").config();
         assertEquals("s3a://bucket/models/m", config.model().location());

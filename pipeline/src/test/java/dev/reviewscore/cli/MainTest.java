@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Encoders;
@@ -68,6 +69,23 @@ class MainTest {
             assertEquals(2, reports.filter(p -> p.toString().endsWith("report.md")
                     || p.toString().endsWith("report.json")).count());
         }
+        String block = first.out().substring(first.out().indexOf("- Loss: "));
+        block = block.substring(0, block.indexOf("- Auc: ") + block.substring(block.indexOf("- Auc: ")).indexOf('\n'));
+        String readme = Files.readString(TestPaths.project().resolve("README.md"));
+        assertTrue(readme.contains("```\n" + block + "\n```"), "README's model-card block is what the sample run "
+                + "prints:\n" + block);
+        double loss = 0;
+        int labeled = 0;
+        for (Row row : TestSpark.session().read().format("delta").load(dir.resolve("scored").toString())
+                .select("label", "probabilities").collectAsList()) {
+            if (!row.isNullAt(0)) {
+                loss -= Math.log(row.<String, Double>getJavaMap(1).get(row.getString(0)));
+                labeled++;
+            }
+        }
+        assertEquals(279, labeled, "the sample's labeled reviews");
+        assertEquals(String.format(Locale.ROOT, "- Loss: %.4f", loss / labeled), block.lines().findFirst()
+                .orElseThrow(), "the Loss line is the log loss of the labeled reviews, computed here in a plain loop");
 
         Outcome second = main(withOutputsInTemp("run"));
         assertEquals(0, second.code(), second.err());

@@ -26,14 +26,14 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
     /**
      * One metric value.
      *
-     * @param metric the metric's name ({@link Metric#metricName()})
+     * @param metric the metric
      * @param classLabel the label of a per-class metric, or the true label of a confusion count, else null
      * @param predictedLabel the predicted label of a confusion count, else null
      * @param value the value, or null when undefined
      * @param note why the value is null, or 0 by convention, else null
      * @param interval the value's confidence interval, or null
      */
-    public record MetricValue(String metric, String classLabel, String predictedLabel, Double value, String note,
+    public record MetricValue(Metric metric, String classLabel, String predictedLabel, Double value, String note,
                               Interval interval) {}
 
     /** Reviews without a true label. */
@@ -52,13 +52,13 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
      */
     public List<MetricValue> values() {
         List<MetricValue> values = new ArrayList<>();
-        values.add(new MetricValue(Metric.ROWS.metricName(), null, null, (double) rows, null, null));
-        values.add(new MetricValue(Metric.LABELED_ROWS.metricName(), null, null, (double) labeled, null, null));
-        values.add(new MetricValue(Metric.UNLABELED_ROWS.metricName(), null, null, (double) unlabeled(), null,
+        values.add(new MetricValue(Metric.ROWS, null, null, (double) rows, null, null));
+        values.add(new MetricValue(Metric.LABELED_ROWS, null, null, (double) labeled, null, null));
+        values.add(new MetricValue(Metric.UNLABELED_ROWS, null, null, (double) unlabeled(), null,
                 null));
         String noLabels = labeled == 0 ? "no labeled reviews" : null;
         for (Metric metric : Metric.headline()) {
-            values.add(new MetricValue(metric.metricName(), null, null, metric.read(this),
+            values.add(new MetricValue(metric, null, null, metric.read(this),
                     metric == Metric.AUC ? aucNote : noLabels, intervals.of(metric)));
         }
         double[] precision = ClassificationMetrics.precision(confusion);
@@ -68,24 +68,24 @@ public record SliceEvaluation(String sliceName, String sliceValue, long rows, lo
         for (int k = 0; k < labels.size(); k++) {
             boolean neverPredicted = confusion.predicted(k) == 0;
             boolean absent = confusion.support(k) == 0;
-            values.add(new MetricValue(Metric.PRECISION.metricName(), labels.get(k), null, labeled == 0 ? null : precision[k],
+            values.add(new MetricValue(Metric.PRECISION, labels.get(k), null, labeled == 0 ? null : precision[k],
                     noLabels != null ? noLabels : neverPredicted
                             ? "label never predicted: precision is 0 by convention (scikit-learn zero_division=0)"
                             : null, intervals.of(Metric.PRECISION, k)));
-            values.add(new MetricValue(Metric.RECALL.metricName(), labels.get(k), null, labeled == 0 ? null : recall[k],
+            values.add(new MetricValue(Metric.RECALL, labels.get(k), null, labeled == 0 ? null : recall[k],
                     noLabels != null ? noLabels : absent
                             ? "label absent from the labeled reviews: recall is 0 by convention" : null,
                     intervals.of(Metric.RECALL, k)));
-            values.add(new MetricValue(Metric.F1.metricName(), labels.get(k), null, labeled == 0 ? null : f1[k],
+            values.add(new MetricValue(Metric.F1, labels.get(k), null, labeled == 0 ? null : f1[k],
                     noLabels != null ? noLabels : (neverPredicted || absent) && f1[k] == 0
                             ? "precision and recall are 0: F1 is 0 by convention" : null,
                     intervals.of(Metric.F1, k)));
-            values.add(new MetricValue(Metric.SUPPORT.metricName(), labels.get(k), null,
+            values.add(new MetricValue(Metric.SUPPORT, labels.get(k), null,
                     (double) confusion.support(k), null, null));
         }
         for (int actual = 0; actual < labels.size(); actual++) {
             for (int predicted = 0; predicted < labels.size(); predicted++) {
-                values.add(new MetricValue(Metric.CONFUSION_COUNT.metricName(), labels.get(actual), labels.get(predicted),
+                values.add(new MetricValue(Metric.CONFUSION_COUNT, labels.get(actual), labels.get(predicted),
                         (double) confusion.count(actual, predicted), null, null));
             }
         }

@@ -29,8 +29,8 @@ public final class JsonReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     /** Metrics that count reviews: written as whole numbers. */
-    private static final Set<String> COUNTS = Set.of(Metric.ROWS.metricName(), Metric.LABELED_ROWS.metricName(),
-            Metric.UNLABELED_ROWS.metricName(), Metric.SUPPORT.metricName());
+    private static final Set<Metric> COUNTS = Set.of(Metric.ROWS, Metric.LABELED_ROWS, Metric.UNLABELED_ROWS,
+            Metric.SUPPORT);
     /** Bins of the calibration (reliability) curve. */
     static final int CALIBRATION_BINS = 10;
 
@@ -201,13 +201,14 @@ public final class JsonReport {
             }
             Number number = value.value() != null && COUNTS.contains(value.metric())
                     ? (Number) Math.round(value.value()) : value.value();
+            String name = value.metric().metricName();
             if (value.classLabel() == null) {
-                metrics.put(value.metric(), number);
+                metrics.put(name, number);
             } else {
-                perLabel.computeIfAbsent(value.metric(), m -> new ArrayList<>()).add(number);
+                perLabel.computeIfAbsent(name, m -> new ArrayList<>()).add(number);
             }
             if (value.note() != null) {
-                notes.add(value.metric() + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")") + ": "
+                notes.add(name + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")") + ": "
                         + value.note());
             }
         }

@@ -80,8 +80,8 @@ public final class MarkdownReport {
         Set<String> notes = new LinkedHashSet<>();
         for (SliceEvaluation.MetricValue value : all.values()) {
             if (value.note() != null) {
-                notes.add(value.metric() + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")")
-                        + ": " + value.note());
+                notes.add(value.metric().metricName()
+                        + (value.classLabel() == null ? "" : " (" + value.classLabel() + ")") + ": " + value.note());
             }
         }
         if (!notes.isEmpty()) {

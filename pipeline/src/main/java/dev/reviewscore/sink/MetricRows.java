@@ -56,7 +56,7 @@ public final class MetricRows {
             for (SliceEvaluation.MetricValue value : slice.values()) {
                 Interval interval = value.interval();
                 rows.add(RowFactory.create(runId, evaluation.modelName(), evaluation.modelVersion(), at,
-                        slice.sliceName(), slice.sliceValue(), value.metric(), value.classLabel(),
+                        slice.sliceName(), slice.sliceValue(), value.metric().metricName(), value.classLabel(),
                         value.predictedLabel(), value.value(), value.note(),
                         interval == null ? null : interval.lower(), interval == null ? null : interval.upper(),
                         interval == null ? null : interval.method().methodName(),

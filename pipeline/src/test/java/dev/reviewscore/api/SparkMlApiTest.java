@@ -17,6 +17,7 @@ import dev.reviewscore.cli.Main;
 import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.evaluation.ReviewEvaluator;
 import dev.reviewscore.evaluation.SentimentEvaluator;
+import dev.reviewscore.metrics.Metric;
 import dev.reviewscore.metrics.SliceEvaluation;
 import dev.reviewscore.scoring.ReviewSentiment;
 import dev.reviewscore.testing.TestPaths;
@@ -148,10 +149,9 @@ class SparkMlApiTest {
             for (SliceEvaluation.MetricValue value : slice.values()) {
                 if (value.classLabel() == null && value.value() != null) {
                     // log loss and AUC follow the probabilities (equal to float32 rounding, above); counts are exact
-                    boolean fromProbabilities = value.metric().equals("log_loss") || value.metric().equals("auc");
-                    assertEquals(jobMetrics.get(slice.sliceName() + "/" + slice.sliceValue() + "/" + value.metric()),
-                            value.value(), fromProbabilities ? 1e-6 : 0.0,
-                            slice.sliceName() + "=" + slice.sliceValue() + " " + value.metric());
+                    boolean fromProbabilities = value.metric() == Metric.LOG_LOSS || value.metric() == Metric.AUC;
+                    String key = slice.sliceName() + "/" + slice.sliceValue() + "/" + value.metric().metricName();
+                    assertEquals(jobMetrics.get(key), value.value(), fromProbabilities ? 1e-6 : 0.0, key);
                     compared++;
                 }
             }
@@ -262,7 +262,7 @@ class SparkMlApiTest {
                 .setProbabilitiesCol("probability").setLabels("negative", "positive");
         assertEquals(all.accuracy(), vectors.evaluate(mlShaped), 0.0);
         assertEquals(all.auc(), vectors.setMetricName("auc").evaluate(mlShaped), 0.0);
-        assertEquals(all.values().stream().filter(v -> v.metric().equals("macro_f1")).findFirst().orElseThrow()
+        assertEquals(all.values().stream().filter(v -> v.metric() == Metric.MACRO_F1).findFirst().orElseThrow()
                 .value(), vectors.setMetricName("macro_f1").evaluate(mlShaped), 0.0);
 
         vectors.write().overwrite().save(dir.resolve("evaluator").toString());

@@ -149,7 +149,7 @@ class AggregatesTest {
         assertNull(all.auc());
         assertEquals("only one class among the labeled reviews: AUC is undefined", all.aucNote());
         SliceEvaluation.MetricValue precisionNegative = all.values().stream()
-                .filter(v -> v.metric().equals("precision") && "NEGATIVE".equals(v.classLabel())).findFirst()
+                .filter(v -> v.metric() == Metric.PRECISION && "NEGATIVE".equals(v.classLabel())).findFirst()
                 .orElseThrow();
         assertEquals(0.0, precisionNegative.value());
         assertEquals("label never predicted: precision is 0 by convention (scikit-learn zero_division=0)",

@@ -69,8 +69,8 @@ class MainTest {
             assertEquals(2, reports.filter(p -> p.toString().endsWith("report.md")
                     || p.toString().endsWith("report.json")).count());
         }
-        String block = first.out().substring(first.out().indexOf("- Loss: "));
-        block = block.substring(0, block.indexOf("- Auc: ") + block.substring(block.indexOf("- Auc: ")).indexOf('\n'));
+        String out = first.out();
+        String block = out.substring(out.indexOf("- Loss: "), out.indexOf('\n', out.indexOf("- Auc: ")));
         String readme = Files.readString(TestPaths.project().resolve("README.md"));
         assertTrue(readme.contains("```\n" + block + "\n```"), "README's model-card block is what the sample run "
                 + "prints:\n" + block);

@@ -7,7 +7,8 @@
 #   OUT/runtime.tgz   a Java runtime (jlink) with only the modules the inference classes and DJL use
 #   OUT/lib/          the project's classes and the jars they need to score without Spark: DJL's api, PyTorch engine,
 #                     pytorch-jni (its JNI for CPU and for CUDA 12.8, no libtorch: the machine's torch/lib is used)
-#                     and tokenizers, with the native libraries of other platforms left out; slf4j-simple logs
+#                     and tokenizers, with the native libraries of other platforms left out; Typesafe Config for
+#                     the model settings' defaults (defaults.conf); slf4j-simple logs
 #   OUT/texts/        1,000 IMDB train reviews (every 25th) and 4,210 SST-2 train phrases (every 16th), one per line
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +21,7 @@ cd "$repo"
 mvn -B -q -pl pipeline -am package -DskipTests -Dmaven.javadoc.skip=true
 cp pipeline/target/reviewscore-pipeline-*-SNAPSHOT.jar "$out/lib/reviewscore.jar"
 mvn -B -q -pl pipeline dependency:copy-dependencies -DincludeScope=compile -DoutputDirectory="$out/all" \
-    -DincludeArtifactIds=api,pytorch-engine,pytorch-jni,tokenizers,jna,gson,commons-compress,slf4j-api,jackson-databind,jackson-annotations,jackson-core
+    -DincludeArtifactIds=api,pytorch-engine,pytorch-jni,tokenizers,jna,gson,commons-compress,slf4j-api,jackson-databind,jackson-annotations,jackson-core,config
 mvn -B -q dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.16 -DoutputDirectory="$out/all"
 
 # Keeps every jar's classes and only the linux-x86_64 native libraries.
@@ -38,7 +39,7 @@ for name in sorted(os.listdir(source)):
 EOF
 rm -rf "$out/all"
 for name in api pytorch-engine pytorch-jni tokenizers jna gson commons-compress slf4j-api slf4j-simple jackson-core \
-        jackson-databind jackson-annotations; do
+        jackson-databind jackson-annotations config; do
     compgen -G "$out/lib/$name-[0-9]*.jar" > /dev/null || { echo "gpu/bundle.sh: no $name jar in $out/lib" >&2; exit 1; }
 done
 

@@ -2,7 +2,7 @@
 # The predictor on a GPU, through the project's own classes, against Python torch on the same GPU.
 #
 #   gpu/check.sh BUNDLE [OUT]          on a Linux machine with an NVIDIA GPU and Python torch (CUDA)
-#   gpu/check.sh --cpu BUNDLE [OUT]    the same steps on a CPU: a 2 x 128 export, 200 reviews and 800 phrases
+#   gpu/check.sh --cpu BUNDLE [OUT]    the same steps on a CPU: a 2 x 128 export, 48 reviews and 200 phrases
 #                                      (a dry run, with Debian's /usr/bin/python3 torch and DJL's CPU libtorch)
 #
 # BUNDLE is what gpu/bundle.sh made (a Java runtime, the inference jars without a libtorch, and texts); no Java,
@@ -33,7 +33,7 @@ if $cpu; then
     device=cpu
     name=bert-tiny
     shape=(--layers 2 --hidden 128 --heads 2)
-    texts=(200 800)
+    texts=(48 200)
     dtypes=(float32)
     matmul=1024
     flavor=cpu

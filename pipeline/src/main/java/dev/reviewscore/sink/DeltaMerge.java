@@ -1,27 +1,25 @@
 package dev.reviewscore.sink;
 
-import static org.apache.spark.sql.functions.expr;
-
 import dev.reviewscore.config.TableLocation;
-import io.delta.tables.DeltaMergeBuilder;
-import io.delta.tables.DeltaTable;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
-import org.apache.spark.sql.Column;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Upserts rows into a Delta table by key, in one commit tagged with the run, retried after a conflict with another
- * writer ({@link WriteConflicts}). How the row counts are read differs between Delta 4 and Delta 3; each Spark build
- * compiles its own {@code MergeExecution}.
+ * writer ({@link WriteConflicts}). Every MERGE is SQL ({@code MERGE INTO ... USING} a temporary view of the rows), the
+ * interface every Delta build and Spark Connect share; its result row gives the counts on Delta 3 and 4 alike.
  */
 public final class DeltaMerge {
     private static final String GUARD_FAILED = "MERGE guard failed: ";
+    /** The session setting that lets a MERGE add the columns its source has and the table lacks. */
+    private static final String SCHEMA_EVOLUTION = "spark.databricks.delta.schema.autoMerge.enabled";
 
     private DeltaMerge() {}
 
@@ -44,8 +42,9 @@ public final class DeltaMerge {
      */
     public static Counts merge(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
                                String commitTag) {
-        return execute(spark, location, rows, on(keys), commitTag, "merge into ",
-                merge -> merge.whenMatched().updateAll().whenNotMatched().insertAll().withSchemaEvolution());
+        return DeltaTables.withSessionSettings(spark, Map.of(SCHEMA_EVOLUTION, "true"), () -> execute(spark,
+                location, rows, on(keys), commitTag, "merge into ",
+                "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"));
     }
 
     /**
@@ -56,8 +55,8 @@ public final class DeltaMerge {
      */
     public static Counts delete(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
                                 String scope, String commitTag) {
-        return execute(spark, location, rows, on(keys).and(expr(scope)), commitTag, "delete from ",
-                merge -> merge.whenMatched().delete());
+        return execute(spark, location, rows, on(keys) + " AND (" + scope + ")", commitTag, "delete from ",
+                "WHEN MATCHED THEN DELETE");
     }
 
     /**
@@ -70,8 +69,8 @@ public final class DeltaMerge {
      */
     public static Counts update(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
                                 String scope, Map<String, String> set, String commitTag) {
-        return execute(spark, location, rows, on(keys).and(expr(scope)), commitTag, "update ",
-                merge -> merge.whenMatched().updateExpr(set));
+        return execute(spark, location, rows, on(keys) + " AND (" + scope + ")", commitTag, "update ",
+                "WHEN MATCHED THEN UPDATE SET " + assignments(set));
     }
 
     /**
@@ -84,7 +83,7 @@ public final class DeltaMerge {
     public static Counts insertAbsent(SparkSession spark, TableLocation location, Dataset<Row> rows,
                                       List<String> keys, String commitTag) {
         return execute(spark, location, rows, nullSafe(keys), commitTag, "insert into ",
-                merge -> merge.whenNotMatched().insertAll());
+                "WHEN NOT MATCHED THEN INSERT *");
     }
 
     /**
@@ -110,15 +109,16 @@ public final class DeltaMerge {
     public static Counts add(SparkSession spark, TableLocation location, Dataset<Row> rows, List<String> keys,
                              Map<String, String> set, Guard guard, String commitTag) {
         String fail = "raise_error(" + DeltaTables.sqlString(GUARD_FAILED + guard.message()) + ")";
-        Map<String, String> failAll = new java.util.HashMap<>();
-        set.keySet().forEach(column -> failAll.put(column, fail));
+        Map<String, String> failAll = set.keySet().stream()
+                .collect(Collectors.toMap(column -> column, column -> fail));
         try {
             return once(spark, location, rows, nullSafe(keys), commitTag,
-                    merge -> merge.whenMatched(guard.sourceRow() + " AND NOT (" + guard.holds() + ")")
-                            .updateExpr(failAll)
-                            .whenMatched().updateExpr(set)
-                            .whenNotMatched(guard.sourceRow()).insertExpr(Map.of(keys.get(0), fail))
-                            .whenNotMatched().insertAll());
+                    "WHEN MATCHED AND " + guard.sourceRow() + " AND NOT (" + guard.holds() + ") THEN UPDATE SET "
+                            + assignments(failAll)
+                            + " WHEN MATCHED THEN UPDATE SET " + assignments(set)
+                            + " WHEN NOT MATCHED AND " + guard.sourceRow() + " THEN INSERT (" + quoted(keys.get(0))
+                            + ") VALUES (" + fail + ")"
+                            + " WHEN NOT MATCHED THEN INSERT *");
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (String.valueOf(cause.getMessage()).contains(GUARD_FAILED)) {
@@ -149,37 +149,49 @@ public final class DeltaMerge {
         return WriteConflicts.retry(what, step);
     }
 
-    private static Column nullSafe(List<String> keys) {
-        Column condition = null;
-        for (String key : keys) {
-            Column equal = new Column("t." + key).eqNullSafe(new Column("s." + key));
-            condition = condition == null ? equal : condition.and(equal);
-        }
-        return condition;
+    private static String nullSafe(List<String> keys) {
+        return keys.stream().map(key -> "t." + quoted(key) + " <=> s." + quoted(key))
+                .collect(Collectors.joining(" AND "));
     }
 
-    private static Column on(List<String> keys) {
-        Column condition = null;
-        for (String key : keys) {
-            Column equal = new Column("t." + key).equalTo(new Column("s." + key));
-            condition = condition == null ? equal : condition.and(equal);
-        }
-        return condition;
+    private static String on(List<String> keys) {
+        return keys.stream().map(key -> "t." + quoted(key) + " = s." + quoted(key))
+                .collect(Collectors.joining(" AND "));
     }
 
-    private static Counts execute(SparkSession spark, TableLocation location, Dataset<Row> rows, Column condition,
-                                  String commitTag, String operation, UnaryOperator<DeltaMergeBuilder> clauses) {
+    private static String assignments(Map<String, String> set) {
+        return set.entrySet().stream().map(column -> "t." + quoted(column.getKey()) + " = " + column.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String quoted(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    private static Counts execute(SparkSession spark, TableLocation location, Dataset<Row> rows, String condition,
+                                  String commitTag, String operation, String clauses) {
         return WriteConflicts.retry(operation + location,
                 () -> once(spark, location, rows, condition, commitTag, clauses));
     }
 
-    private static Counts once(SparkSession spark, TableLocation location, Dataset<Row> rows, Column condition,
-                               String commitTag, UnaryOperator<DeltaMergeBuilder> clauses) {
-        DeltaTable table = location.isCatalogTable() ? DeltaTable.forName(spark, location.table())
-                : DeltaTable.forPath(spark, location.path());
-        long before = table.history(1).select("version").first().getLong(0);
-        DeltaMergeBuilder merge = clauses.apply(table.as("t").merge(rows.as("s"), condition));
-        return DeltaTables.withSessionSettings(spark, Map.of(DeltaTables.COMMIT_METADATA, commitTag),
-                () -> MergeExecution.execute(merge, table, before, commitTag));
+    /**
+     * One MERGE of {@code rows} (as the temporary view {@code s}) into the table ({@code t}), its commit tagged.
+     * Delta's MERGE command returns one row: {@code num_affected_rows}, {@code num_updated_rows},
+     * {@code num_deleted_rows}, {@code num_inserted_rows}.
+     */
+    private static Counts once(SparkSession spark, TableLocation location, Dataset<Row> rows, String condition,
+                               String commitTag, String clauses) {
+        String view = "reviewscore_merge_" + UUID.randomUUID().toString().replace("-", "");
+        rows.createOrReplaceTempView(view);
+        try {
+            String merge = "MERGE INTO " + location.sqlName() + " t USING " + view + " s ON " + condition + " "
+                    + clauses;
+            Row counts = DeltaTables.withSessionSettings(spark, Map.of(DeltaTables.COMMIT_METADATA, commitTag),
+                    () -> spark.sql(merge).first());
+            return new Counts(counts.getAs("num_inserted_rows"), counts.getAs("num_updated_rows"),
+                    counts.getAs("num_deleted_rows"));
+        } finally {
+            spark.catalog().dropTempView(view);
+        }
     }
 }

@@ -2,8 +2,7 @@ package dev.reviewscore.sink;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.TableLocation;
-import io.delta.tables.DeltaTable;
-import io.delta.tables.DeltaTableBuilder;
+import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +40,32 @@ public final class DeltaTables {
 
     /** Whether the table exists (as a Delta table, for paths). */
     public static boolean exists(SparkSession spark, TableLocation location) {
-        return location.isCatalogTable() ? spark.catalog().tableExists(location.table())
-                : DeltaTable.isDeltaTable(spark, location.path());
+        if (location.isCatalogTable()) {
+            return spark.catalog().tableExists(location.table());
+        }
+        try {
+            return "delta".equals(spark.sql("DESCRIBE DETAIL " + location.sqlName()).first().getAs("format"));
+        } catch (Exception e) { // Spark's AnalysisException is a checked exception
+            if (notDelta(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether an error of naming a path as a Delta table ({@code delta.`path`}) says that no Delta table is there:
+     * Delta's {@code DELTA_MISSING_DELTA_TABLE} when it resolves the name, or the {@link FileNotFoundException} of
+     * {@code DescribeDeltaDetailCommand} for a path that does not exist.
+     */
+    private static boolean notDelta(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof FileNotFoundException
+                    || String.valueOf(cause.getMessage()).contains("DELTA_MISSING_DELTA_TABLE")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads the table. */
@@ -81,30 +104,14 @@ public final class DeltaTables {
                         + List.of(schema.fieldNames()) + ".");
             }
         }
-        if (location.isCatalogTable()) {
-            // SQL, not DeltaTableBuilder.tableName, which takes two-part names only (no catalog.schema.table)
-            String ddl = "CREATE TABLE IF NOT EXISTS " + location.table() + " (" + schema.toDDL() + ") USING delta"
-                    + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + String.join(", ", partitionBy) + ")")
-                    + " TBLPROPERTIES ('" + TableSchemas.VERSION_PROPERTY + "' = '" + TableSchemas.VERSION + "'"
-                    + properties.entrySet().stream().map(p -> ", " + sqlString(p.getKey()) + " = "
-                            + sqlString(p.getValue())).collect(Collectors.joining()) + ")";
-            WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
-            LOG.info("Created Delta table {}", location);
-            return;
-        }
-        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location.path());
-        for (StructField field : schema.fields()) {
-            builder = builder.addColumn(field);
-        }
-        if (!partitionBy.isEmpty()) {
-            builder = builder.partitionedBy(partitionBy.toArray(new String[0]));
-        }
-        builder = builder.property(TableSchemas.VERSION_PROPERTY, Integer.toString(TableSchemas.VERSION));
-        for (Map.Entry<String, String> property : properties.entrySet()) {
-            builder = builder.property(property.getKey(), property.getValue());
-        }
-        DeltaTableBuilder create = builder;
-        WriteConflicts.retry("create " + location, () -> create.execute());
+        String ddl = "CREATE TABLE IF NOT EXISTS " + location.sqlName() + " (" + schema.toDDL() + ") USING delta"
+                + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + partitionBy.stream().map(c -> "`" + c + "`")
+                        .collect(Collectors.joining(", ")) + ")")
+                + " TBLPROPERTIES (" + sqlString(TableSchemas.VERSION_PROPERTY) + " = "
+                + sqlString(Integer.toString(TableSchemas.VERSION))
+                + properties.entrySet().stream().map(p -> ", " + sqlString(p.getKey()) + " = "
+                        + sqlString(p.getValue())).collect(Collectors.joining()) + ")";
+        WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
         LOG.info("Created Delta table {}", location);
     }
 

@@ -3,7 +3,6 @@ package dev.reviewscore.source;
 import static org.apache.spark.sql.functions.col;
 
 import dev.reviewscore.config.TableLocation;
-import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +41,13 @@ public final class DeltaHistory {
 
     /** What Delta says of the table now, or null when it is not a Delta table. */
     public static Detail detail(SparkSession spark, TableLocation location) {
-        if (!location.isCatalogTable() && !DeltaTable.isDeltaTable(spark, location.path())) {
-            return null;
-        }
         Row row;
         try {
             row = spark.sql("DESCRIBE DETAIL " + location.sqlName()).first();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // no such table, or no Delta table at the path (Spark's AnalysisException is checked)
             return null;
         }
+        // a path without a Delta log has a null format, a catalog table of another format its own
         if (!"delta".equalsIgnoreCase(row.getAs("format"))) {
             return null;
         }

@@ -173,7 +173,7 @@ public final class ModelComparison {
             }
             return List.of(RowFactory.create(TaskContext.getPartitionId(), p, q)).iterator();
         }, Encoders.row(totalsSchema)).collectAsList();
-        int partitions = histogram.rdd().getNumPartitions();
+        int partitions = totals.size(); // one row from each partition, empty ones too
         long[] positivesBefore = new long[partitions + 1];
         long[] negativesBefore = new long[partitions + 1];
         long[] positivesIn = new long[partitions];

@@ -33,6 +33,8 @@ public final class ModelLocation {
         return URI_SCHEME.matcher(location).matches();
     }
 
+    private static final String SPARK_HADOOP = "spark.hadoop.";
+
     /** Where copies are kept: {@code <java.io.tmpdir>/reviewscore-models/<version>}. */
     static Path cacheRoot() {
         return Path.of(System.getProperty("java.io.tmpdir"), "reviewscore-models");
@@ -47,15 +49,35 @@ public final class ModelLocation {
     public static Configuration hadoopConfiguration(Map<String, String> sparkSettings) {
         Configuration conf = new Configuration();
         System.getProperties().forEach((key, value) -> {
-            if (key.toString().startsWith("spark.hadoop.")) {
-                conf.set(key.toString().substring("spark.hadoop.".length()), value.toString());
+            if (key.toString().startsWith(SPARK_HADOOP)) {
+                conf.set(key.toString().substring(SPARK_HADOOP.length()), value.toString());
             }
         });
         sparkSettings.forEach((key, value) -> {
-            if (key.startsWith("spark.hadoop.")) {
-                conf.set(key.substring("spark.hadoop.".length()), value);
+            if (key.startsWith(SPARK_HADOOP)) {
+                conf.set(key.substring(SPARK_HADOOP.length()), value);
             }
         });
+        return conf;
+    }
+
+    /**
+     * A Hadoop configuration for reading models while a Spark session runs, from the session's settings alone (its
+     * public {@code RuntimeConfig}, which a Spark Connect client also has): the defaults on the classpath, every
+     * {@code spark.hadoop.*} setting without its prefix, then every setting of the session as it is, as Spark's
+     * {@code SessionState.newHadoopConf} copies them. Settings made on the Spark context's own Hadoop configuration
+     * are not among them.
+     *
+     * @param sessionSettings the session's settings ({@code spark.conf().getAll()})
+     */
+    public static Configuration sessionHadoopConfiguration(Map<String, String> sessionSettings) {
+        Configuration conf = new Configuration();
+        sessionSettings.forEach((key, value) -> {
+            if (key.startsWith(SPARK_HADOOP)) {
+                conf.set(key.substring(SPARK_HADOOP.length()), value);
+            }
+        });
+        sessionSettings.forEach(conf::set);
         return conf;
     }
 

@@ -108,7 +108,7 @@ final class RunRecord {
         values.put("model_name", context.bundle().name());
         values.put(TableSchemas.MODEL_VERSION, scored != null ? context.bundle().version()
                 : context.evaluatedVersion());
-        values.put("spark_application_id", context.spark().sparkContext().applicationId());
+        values.put("spark_application_id", context.spark().conf().get("spark.app.id", null));
         values.put("scheduler_run_id", config.output().schedulerRunId());
         if (scored != null) {
             ScoringResult result = scored.result();

@@ -21,8 +21,10 @@ import dev.reviewscore.source.RejectReason;
 import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
@@ -272,14 +274,10 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
      */
     static Dataset<Row> predict(Dataset<Row> rows, ModelBundle model, ModelConfig settings, String textColumn,
                                 String reasonColumn, String skipColumn, LongAccumulator counter) {
-        SparkSession spark = rows.sparkSession();
-        LongAccumulator progress = counter != null ? counter
-                : spark.sparkContext().longAccumulator("reviewscore reviews scored");
         ScorePartition scorer = new ScorePartition(model, settings,
                 settings.tokenTypes() != null ? settings.tokenTypes() : model.tokenTypes(), rows.schema(),
-                textColumn, reasonColumn, skipColumn, progress,
-                ModelLocation.isUri(model.location())
-                        ? new SerializableConfiguration(spark.sessionState().newHadoopConf()) : null);
+                textColumn, reasonColumn, skipColumn, counter, ModelLocation.isUri(model.location())
+                        ? new SerializableConfiguration(hadoopConfiguration(rows.sparkSession())) : null);
         return rows.mapPartitions(scorer, Encoders.row(ScorePartition.outputSchema(rows.schema())));
     }
 
@@ -316,9 +314,20 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
                 throw new InvalidInputException("ReviewSentiment: no model. Fix: setModelLocation(...) to the model "
                         + "folder (a local path or a Hadoop file system URI).");
             }
-            bundle = openAndProbe(modelConfig(), spark.sessionState().newHadoopConf());
+            bundle = openAndProbe(modelConfig(), hadoopConfiguration(spark));
         }
         return bundle;
+    }
+
+    /** The Hadoop configuration for reading a model URI, from the session's public settings. */
+    private static Configuration hadoopConfiguration(SparkSession spark) {
+        Map<String, String> settings = new HashMap<>();
+        var entries = spark.conf().getAll().iterator();
+        while (entries.hasNext()) {
+            var entry = entries.next();
+            settings.put(entry._1(), entry._2());
+        }
+        return ModelLocation.sessionHadoopConfiguration(settings);
     }
 
     @Override

@@ -74,7 +74,7 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
      * @param reasonColumn the reject reason column's name: rows that have one pass through unscored; model errors
      *     set it
      * @param skipColumn a boolean column: rows where it is true pass through unscored (already scored)
-     * @param progress counts the rows handled, for progress reports
+     * @param progress counts the rows handled, for progress reports; null for none (Spark Connect)
      * @param hadoop the Hadoop configuration executors read a model URI with; null for a local model path
      */
     public ScorePartition(ModelBundle bundle, ModelConfig config, boolean tokenTypes, StructType inputSchema,
@@ -164,7 +164,9 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
                 group.add(row);
                 texts.add(row.getString(textIndex));
             }
-            progress.add(passed);
+            if (progress != null) {
+                progress.add(passed);
+            }
             if (group.isEmpty()) {
                 return;
             }
@@ -183,7 +185,9 @@ public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
                     ready.add(scored(group.get(i), predictions.get(i)));
                 }
             }
-            progress.add(group.size());
+            if (progress != null) {
+                progress.add(group.size());
+            }
         }
 
         private void scoreOneByOne(List<Row> group, List<String> texts) {

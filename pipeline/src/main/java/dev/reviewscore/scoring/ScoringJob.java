@@ -3,10 +3,13 @@ package dev.reviewscore.scoring;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
@@ -90,6 +93,7 @@ public final class ScoringJob {
     private final int positive;
     private final List<String> passThrough;
     private final ReadState state;
+    private final ClassicSession classic;
 
     /**
      * @param spark the session
@@ -99,6 +103,7 @@ public final class ScoringJob {
      */
     public ScoringJob(SparkSession spark, JobConfig config, ModelBundle bundle, RunInfo run) {
         this.spark = spark;
+        this.classic = ClassicSession.of(spark);
         this.config = config;
         this.bundle = bundle;
         this.run = run;
@@ -167,13 +172,15 @@ public final class ScoringJob {
         try (SourceChanges.Read read = SourceChanges.read(spark, config.source(), why == null ? start.point() : null,
                 why)) {
             Dataset<Row> source = read.rows();
-            long input = source.count();
+            Row extent = source.select(spark_partition_id().as("partition")).agg(count(lit(1)), max("partition"))
+                    .first();
+            long input = extent.getLong(0);
             Dataset<Row> normalized = ReviewSource.normalize(spreadOverCores(source,
-                    config.scoring().partitionsPerCore(), config.source().columns().id()), config.source(),
-                    bundle.labels(), positive);
+                    extent.isNullAt(1) ? 0 : extent.getInt(1) + 1, config.scoring().partitionsPerCore(),
+                    config.source().columns().id()), config.source(), bundle.labels(), positive);
             Long before = scoredBefore == null ? null : scoredBefore.version();
             Dataset<Row> marked = markScored(normalized, before);
-            LongAccumulator counter = spark.sparkContext().longAccumulator("reviewscore reviews scored");
+            LongAccumulator counter = classic.counter();
             watch.lap(ScoringStage.READ);
 
             Dataset<Row> predicted = ReviewSentiment.predict(marked, bundle, config.model(), ReviewColumns.TEXT,
@@ -224,7 +231,7 @@ public final class ScoringJob {
                 }
             } finally {
                 predicted.unpersist();
-                spark.sparkContext().setJobDescription(null);
+                classic.describeJobs(null);
             }
         }
     }
@@ -280,8 +287,7 @@ public final class ScoringJob {
         Column status = when(col(ReviewColumns.REJECT_REASON).isNotNull(), lit("rejected"))
                 .when(col(ALREADY_SCORED), lit("skipped")).otherwise(lit("scored"));
         Map<String, Long> counts = new TreeMap<>();
-        try (ScoringProgress progress = new ScoringProgress(spark.sparkContext(), counter, input,
-                config.scoring().progressSeconds())) {
+        try (ScoringProgress progress = classic.progress(counter, input, config.scoring().progressSeconds())) {
             // The cache is built by the first job that reads it. Compressing it would try a dictionary on every
             // string column, copying and hashing each review text, which unique texts never repay.
             DeltaTables.withSessionSettings(spark, Map.of(CACHE_COMPRESSED, "false"), () -> {
@@ -291,7 +297,7 @@ public final class ScoringJob {
                 }
                 return counts;
             });
-            LOG.info(progress.report());
+            LOG.info(progress.report(counts.values().stream().mapToLong(Long::longValue).sum()));
         }
         return counts;
     }
@@ -399,11 +405,14 @@ public final class ScoringJob {
      * robin would have to sort every partition by a hash of each whole row, text included, to be as repeatable.
      * A source without the id column (it fails its checks later) is spread round robin.
      *
+     * @param sourcePartitions how many partitions Spark reads the source in (1 + the largest
+     *     {@code spark_partition_id()} of its rows)
      * @param idColumn the source's review id column
      */
-    public static Dataset<Row> spreadOverCores(Dataset<Row> source, int partitionsPerCore, String idColumn) {
-        int partitions = source.sparkSession().sparkContext().defaultParallelism() * partitionsPerCore;
-        if (source.rdd().getNumPartitions() >= partitions) {
+    public static Dataset<Row> spreadOverCores(Dataset<Row> source, int sourcePartitions, int partitionsPerCore,
+                                               String idColumn) {
+        int partitions = defaultParallelism(source.sparkSession()) * partitionsPerCore;
+        if (sourcePartitions >= partitions) {
             return source;
         }
         boolean hasId = Arrays.stream(source.columns()).anyMatch(idColumn::equalsIgnoreCase);
@@ -411,9 +420,19 @@ public final class ScoringJob {
                 : source.repartition(partitions);
     }
 
+    /**
+     * Spark's default parallelism (all executors' cores, or {@code spark.default.parallelism}), through the
+     * DataFrame API: the partitions Spark splits a range into when not told how many
+     * ({@code spark.sql.leafNodeDefaultParallelism}, by default the default parallelism).
+     */
+    static int defaultParallelism(SparkSession spark) {
+        return spark.range(0, 1 << 20).select(spark_partition_id().as("partition")).agg(max("partition")).first()
+                .getInt(0) + 1;
+    }
+
     /** Names the Spark jobs of the next step in the Spark UI (and for listeners). */
     private void describe(ScoringStage stage) {
-        spark.sparkContext().setJobDescription("reviewscore " + run.runId() + ": " + stage.description());
+        classic.describeJobs("reviewscore " + run.runId() + ": " + stage.description());
     }
 
     private Dataset<Row> scoredRows(Dataset<Row> predicted) {

@@ -35,23 +35,26 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
     private final long start = System.nanoTime();
 
     /**
-     * @param context the Spark context to listen to
-     * @param counter the accumulator scoring tasks add to
+     * @param context the Spark context to listen to; null (Spark Connect) for no reports while tasks run
+     * @param counter the accumulator scoring tasks add to; null with a null context
      * @param total reviews to score
-     * @param intervalSeconds seconds between reports; 0 reports nothing
+     * @param intervalSeconds seconds between reports; 0 reports nothing while tasks run
      */
     ScoringProgress(SparkContext context, LongAccumulator counter, long total, int intervalSeconds) {
         this.context = context;
         this.counter = counter;
         this.total = total;
-        context.addSparkListener(this);
         this.printer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "reviewscore-progress");
             thread.setDaemon(true);
             return thread;
         });
-        if (intervalSeconds > 0) {
-            printer.scheduleAtFixedRate(() -> LOG.info(report()), intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+        if (context != null) {
+            context.addSparkListener(this);
+            if (intervalSeconds > 0) {
+                printer.scheduleAtFixedRate(() -> LOG.info(report()), intervalSeconds, intervalSeconds,
+                        TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -69,7 +72,12 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
 
     /** One line: done of total, percentage, rate, time left. */
     String report() {
-        long done = Math.min(scored(), total);
+        return report(scored());
+    }
+
+    /** {@link #report()} with {@code handled} reviews done: the final line, from the pass's own counts. */
+    String report(long handled) {
+        long done = Math.min(handled, total);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
         String left = rate > 0 ? duration((total - done) / rate) : "unknown";
@@ -125,6 +133,8 @@ final class ScoringProgress extends SparkListener implements AutoCloseable {
     @Override
     public void close() {
         printer.shutdownNow();
-        context.removeSparkListener(this);
+        if (context != null) {
+            context.removeSparkListener(this);
+        }
     }
 }

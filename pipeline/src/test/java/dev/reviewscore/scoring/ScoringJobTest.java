@@ -136,14 +136,16 @@ class ScoringJobTest {
         Dataset<Row> source = spark.range(2000).selectExpr("concat('r', id) AS review_id", "repeat('x', 100) AS text")
                 .coalesce(1);
         int partitions = spark.sparkContext().defaultParallelism() * 2;
-        Dataset<Row> spread = ScoringJob.spreadOverCores(source, 2, "REVIEW_ID");
+        assertEquals(spark.sparkContext().defaultParallelism(), ScoringJob.defaultParallelism(spark),
+                "the default parallelism, read through the DataFrame API");
+        Dataset<Row> spread = ScoringJob.spreadOverCores(source, 1, 2, "REVIEW_ID");
         assertEquals(partitions, spread.rdd().getNumPartitions());
         Dataset<Row> placed = spread.select(col("review_id"), spark_partition_id().as("partition"));
         Map<String, Integer> partitionOf = new HashMap<>();
         placed.collectAsList().forEach(row -> partitionOf.put(row.getString(0), row.getInt(1)));
         assertEquals(2000, partitionOf.size());
         Dataset<Row> half = source.where("substring(review_id, 2) % 2 = 0");
-        for (Row row : ScoringJob.spreadOverCores(half, 2, "review_id")
+        for (Row row : ScoringJob.spreadOverCores(half, 1, 2, "review_id")
                 .select(col("review_id"), spark_partition_id()).collectAsList()) {
             assertEquals(partitionOf.get(row.getString(0)), row.getInt(1),
                     "a review's partition depends on its id alone, not on the other rows (a round robin's would)");
@@ -152,10 +154,10 @@ class ScoringJobTest {
             assertTrue(count.getLong(1) > 2000 / partitions / 2, "a partition with " + count.getLong(1) + " rows");
         }
         assertEquals(partitions, placed.select("partition").distinct().count());
-        assertEquals(partitions, ScoringJob.spreadOverCores(source.drop("review_id"), 2, "review_id").rdd()
+        assertEquals(partitions, ScoringJob.spreadOverCores(source.drop("review_id"), 1, 2, "review_id").rdd()
                 .getNumPartitions(), "without an id column, spread all the same");
         Dataset<Row> enough = source.repartition(partitions);
-        assertTrue(ScoringJob.spreadOverCores(enough, 2, "review_id") == enough, "enough partitions: left as it is");
+        assertTrue(ScoringJob.spreadOverCores(enough, partitions, 2, "review_id") == enough, "enough partitions: left as it is");
     }
 
     @Test

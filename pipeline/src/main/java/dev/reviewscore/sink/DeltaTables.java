@@ -2,7 +2,6 @@ package dev.reviewscore.sink;
 
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.TableLocation;
-import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,26 +45,12 @@ public final class DeltaTables {
         try {
             return "delta".equals(spark.sql("DESCRIBE DETAIL " + location.sqlName()).first().getAs("format"));
         } catch (Exception e) { // Spark's AnalysisException is a checked exception
-            if (notDelta(e)) {
+            // Delta names no table at the path when it resolves delta.`path`
+            if ("DELTA_MISSING_DELTA_TABLE".equals(WriteConflicts.errorClass(e))) {
                 return false;
             }
             throw e;
         }
-    }
-
-    /**
-     * Whether an error of naming a path as a Delta table ({@code delta.`path`}) says that no Delta table is there:
-     * Delta's {@code DELTA_MISSING_DELTA_TABLE} when it resolves the name, or the {@link FileNotFoundException} of
-     * {@code DescribeDeltaDetailCommand} for a path that does not exist.
-     */
-    private static boolean notDelta(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof FileNotFoundException
-                    || String.valueOf(cause.getMessage()).contains("DELTA_MISSING_DELTA_TABLE")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Reads the table. */
@@ -104,15 +89,24 @@ public final class DeltaTables {
                         + List.of(schema.fieldNames()) + ".");
             }
         }
-        String ddl = "CREATE TABLE IF NOT EXISTS " + location.sqlName() + " (" + schema.toDDL() + ") USING delta"
+        String ddl = "CREATE TABLE " + location.sqlName() + " (" + schema.toDDL() + ") USING delta"
                 + (partitionBy.isEmpty() ? "" : " PARTITIONED BY (" + partitionBy.stream().map(c -> "`" + c + "`")
                         .collect(Collectors.joining(", ")) + ")")
                 + " TBLPROPERTIES (" + sqlString(TableSchemas.VERSION_PROPERTY) + " = "
                 + sqlString(Integer.toString(TableSchemas.VERSION))
                 + properties.entrySet().stream().map(p -> ", " + sqlString(p.getKey()) + " = "
                         + sqlString(p.getValue())).collect(Collectors.joining()) + ")";
-        WriteConflicts.retry("create " + location, () -> spark.sql(ddl));
-        LOG.info("Created Delta table {}", location);
+        // not IF NOT EXISTS: Delta takes a folder without a Delta log for an existing path table and creates nothing
+        boolean created = WriteConflicts.retry("create " + location, () -> {
+            if (exists(spark, location)) {
+                return false; // another job created it meanwhile
+            }
+            spark.sql(ddl);
+            return true;
+        });
+        if (created) {
+            LOG.info("Created Delta table {}", location);
+        }
     }
 
     private static void upgrade(SparkSession spark, TableLocation location, StructType schema) {

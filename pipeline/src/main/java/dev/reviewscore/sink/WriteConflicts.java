@@ -20,9 +20,13 @@ final class WriteConflicts {
     /** Another job is creating the same table at this moment: its first commit is not visible yet. */
     private static final Set<String> TABLE_BEING_CREATED = Set.of("DELTA_TABLE_NOT_FOUND",
             "DELTA_TABLE_ALREADY_EXISTS");
-    /** A folder with files but no Delta log: a user's mistake, or another job's table while it is being created. */
+    /**
+     * A folder with files but no Delta log: a user's mistake, or another job's table while it is being created. Delta
+     * says so in one of these ways, depending on the operation; {@code CREATE TABLE delta.`path`} fails with Spark's
+     * {@code TABLE_OR_VIEW_ALREADY_EXISTS}.
+     */
     private static final Set<String> FOLDER_WITHOUT_TABLE = Set.of("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION",
-            "DELTA_MISSING_DELTA_TABLE");
+            "DELTA_MISSING_DELTA_TABLE", "TABLE_OR_VIEW_ALREADY_EXISTS");
 
     private WriteConflicts() {}
 

@@ -12,7 +12,6 @@ import dev.reviewscore.report.ModelCardBlock;
 import dev.reviewscore.scoring.ScoringResult;
 import dev.reviewscore.scoring.ScoringStage;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /** Prints a run's account as it goes: what it read and scored, its monitoring, and its evaluation's headline. */
@@ -78,7 +77,7 @@ public final class RunPrinter implements JobRun.Listener {
         out.println("Computed from " + evaluation.basis());
         out.print(ModelCardBlock.render(evaluation.overall()));
         out.println("Metrics table: " + context.config().output().metrics());
-        for (Path file : evaluated.reports()) {
+        for (String file : evaluated.reports()) {
             out.println("Report: " + file);
         }
         out.flush();

@@ -62,26 +62,6 @@ public final class ModelLocation {
     }
 
     /**
-     * A Hadoop configuration for reading models while a Spark session runs, from the session's settings alone (its
-     * public {@code RuntimeConfig}, which a Spark Connect client also has): the defaults on the classpath, every
-     * {@code spark.hadoop.*} setting without its prefix, then every setting of the session as it is, as Spark's
-     * {@code SessionState.newHadoopConf} copies them. Settings made on the Spark context's own Hadoop configuration
-     * are not among them.
-     *
-     * @param sessionSettings the session's settings ({@code spark.conf().getAll()})
-     */
-    public static Configuration sessionHadoopConfiguration(Map<String, String> sessionSettings) {
-        Configuration conf = new Configuration();
-        sessionSettings.forEach((key, value) -> {
-            if (key.startsWith(SPARK_HADOOP)) {
-                conf.set(key.substring(SPARK_HADOOP.length()), value);
-            }
-        });
-        sessionSettings.forEach(conf::set);
-        return conf;
-    }
-
-    /**
      * Opens a model folder on the driver: in place for a local path, from a fresh local copy for a URI.
      *
      * @throws InvalidInputException when the folder cannot be read or breaks the model contract

@@ -6,23 +6,23 @@ import static org.apache.spark.sql.functions.lit;
 import dev.reviewscore.InvalidInputException;
 import dev.reviewscore.config.JobConfig;
 import dev.reviewscore.config.TableLocation;
-import dev.reviewscore.gates.GateCheck;
-import dev.reviewscore.gates.GateDecision;
 import dev.reviewscore.evaluation.AggregatesTable;
-import dev.reviewscore.metrics.Comparison;
-import dev.reviewscore.metrics.Evaluation;
-import dev.reviewscore.sink.MetricRows;
 import dev.reviewscore.evaluation.ModelComparison;
 import dev.reviewscore.evaluation.ReviewEvaluator;
-import dev.reviewscore.sink.RunHistory;
+import dev.reviewscore.gates.GateCheck;
+import dev.reviewscore.gates.GateDecision;
+import dev.reviewscore.metrics.Comparison;
+import dev.reviewscore.metrics.Evaluation;
 import dev.reviewscore.report.Reports;
 import dev.reviewscore.report.RunReport;
 import dev.reviewscore.sink.DashboardTables;
 import dev.reviewscore.sink.DeltaTables;
+import dev.reviewscore.sink.HadoopSettings;
+import dev.reviewscore.sink.MetricRows;
 import dev.reviewscore.sink.MetricsTable;
+import dev.reviewscore.sink.RunHistory;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.ReviewColumns;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -98,7 +98,7 @@ final class EvaluateStep {
         RunReport report = new RunReport(runId, at, table.toString(), evaluation,
                 scoring == null ? null : scoring.result(), scoring == null ? null : scoring.monitoring(), history,
                 gates, config.gates().minLabeledReviews());
-        List<Path> files = Reports.write(Path.of(config.output().reportDir()), report);
+        List<String> files = Reports.write(config.output().reportDir(), HadoopSettings.of(spark), report);
         return new Evaluated(evaluation, fromAggregates.from(), at, Duration.ofNanos(System.nanoTime() - start),
                 files);
     }

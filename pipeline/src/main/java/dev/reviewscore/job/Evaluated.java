@@ -1,7 +1,6 @@
 package dev.reviewscore.job;
 
 import dev.reviewscore.metrics.Evaluation;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.List;
  * @param took how long it took, writing the reports included
  * @param reports the report files it wrote
  */
-public record Evaluated(Evaluation evaluation, String from, Instant at, Duration took, List<Path> reports) {
+public record Evaluated(Evaluation evaluation, String from, Instant at, Duration took, List<String> reports) {
     /** Copies the list. */
     public Evaluated {
         reports = List.copyOf(reports);

@@ -16,15 +16,14 @@ import dev.reviewscore.config.ModelConfig;
 import dev.reviewscore.inference.ExecutorModels;
 import dev.reviewscore.inference.ModelBundle;
 import dev.reviewscore.inference.ModelLocation;
+import dev.reviewscore.sink.HadoopSettings;
 import dev.reviewscore.sink.TableSchemas;
 import dev.reviewscore.source.RejectReason;
 import dev.reviewscore.source.ReviewColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
@@ -277,7 +276,7 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
         ScorePartition scorer = new ScorePartition(model, settings,
                 settings.tokenTypes() != null ? settings.tokenTypes() : model.tokenTypes(), rows.schema(),
                 textColumn, reasonColumn, skipColumn, counter, ModelLocation.isUri(model.location())
-                        ? new SerializableConfiguration(hadoopConfiguration(rows.sparkSession())) : null);
+                        ? new SerializableConfiguration(HadoopSettings.of(rows.sparkSession())) : null);
         return rows.mapPartitions(scorer, Encoders.row(ScorePartition.outputSchema(rows.schema())));
     }
 
@@ -314,20 +313,9 @@ public final class ReviewSentiment extends Transformer implements DefaultParamsW
                 throw new InvalidInputException("ReviewSentiment: no model. Fix: setModelLocation(...) to the model "
                         + "folder (a local path or a Hadoop file system URI).");
             }
-            bundle = openAndProbe(modelConfig(), hadoopConfiguration(spark));
+            bundle = openAndProbe(modelConfig(), HadoopSettings.of(spark));
         }
         return bundle;
-    }
-
-    /** The Hadoop configuration for reading a model URI, from the session's public settings. */
-    private static Configuration hadoopConfiguration(SparkSession spark) {
-        Map<String, String> settings = new HashMap<>();
-        var entries = spark.conf().getAll().iterator();
-        while (entries.hasNext()) {
-            var entry = entries.next();
-            settings.put(entry._1(), entry._2());
-        }
-        return ModelLocation.sessionHadoopConfiguration(settings);
     }
 
     @Override

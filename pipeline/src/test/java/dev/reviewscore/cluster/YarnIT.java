@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reviewscore.job.Sessions;
 import dev.reviewscore.testing.TestPaths;
 import java.io.IOException;
@@ -16,12 +17,14 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
@@ -132,6 +135,11 @@ class YarnIT {
     }
 
     /** A job configuration named like conf/emr.conf's, with this test's absolute paths. */
+    /** Reports go to HDFS: in cluster mode the driver runs on a node the user does not pick. */
+    private static String reportsUri(String name) throws IOException {
+        return hdfs.getFileSystem().getUri() + "/reports/" + name;
+    }
+
     private static Path jobConfig(String name) throws IOException {
         Path folder = Files.createDirectories(dir.resolve(name));
         String config = """
@@ -152,7 +160,7 @@ class YarnIT {
                 spark.sql.shuffle.partitions = 4
                 spark.databricks.delta.snapshotPartitions = 2
                 """.formatted(TestPaths.sampleReviews(), modelUri, folder.resolve("scored"), folder.resolve("rejects"),
-                folder.resolve("metrics"), folder.resolve("reports"));
+                folder.resolve("metrics"), reportsUri(name));
         return Files.writeString(folder.resolve("emr.conf"), config);
     }
 
@@ -308,6 +316,24 @@ class YarnIT {
                 .select("value").as(Encoders.DOUBLE()).collectAsList();
     }
 
+    /** One run's report.md, report.json and report.html on HDFS, the JSON naming its run. */
+    private static void assertReportsOnHdfs(String name) throws IOException {
+        FileSystem fs = hdfs.getFileSystem();
+        FileStatus[] runs = fs.listStatus(new org.apache.hadoop.fs.Path(reportsUri(name)));
+        assertEquals(1, runs.length, "one run's folder of reports on HDFS");
+        List<String> files = new ArrayList<>();
+        for (FileStatus file : fs.listStatus(runs[0].getPath())) {
+            assertTrue(file.getLen() > 0, file.getPath() + " is empty");
+            files.add(file.getPath().getName());
+        }
+        Collections.sort(files);
+        assertEquals(List.of("report.html", "report.json", "report.md"), files);
+        try (var in = fs.open(new org.apache.hadoop.fs.Path(runs[0].getPath(), "report.json"))) {
+            assertEquals(runs[0].getPath().getName(), new ObjectMapper().readTree(in).get("run_id").asText());
+        }
+        assertTrue(Files.notExists(dir.resolve(name).resolve("reports")), "no reports on the local disk");
+    }
+
     private static void assertEveryReviewOnce(Path config) {
         Dataset<Row> scored = table(config, "scored");
         assertEquals(320, scored.count());
@@ -325,6 +351,7 @@ class YarnIT {
         assertEquals(List.of(0.0), metric(config, "gates_broken"));
         assertTrue(containerLogs(good.application()).contains("Input 320 = scored 320 + rejected 0 + skipped 0"),
                 "the driver's account is in the ApplicationMaster's log");
+        assertReportsOnHdfs("cluster");
 
         Submission gate = submit("cluster", config, "--conf", "gates.min-accuracy=0.999");
         assertNotEquals(0, gate.exitCode(), "spark-submit reports the failed application");

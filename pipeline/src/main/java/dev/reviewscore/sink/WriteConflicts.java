@@ -4,6 +4,8 @@ import dev.reviewscore.InvalidInputException;
 import java.util.ConcurrentModificationException;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkThrowable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,12 +13,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The retry policy of Delta writes that lose a race with another writer, a bounded number of times. A failed Delta
  * commit writes nothing, so MERGE, append and replace are safe to run again. Errors are told apart by type and by
- * Spark's error classes ({@link SparkThrowable#getErrorClass()}, which Delta's exceptions carry), never by message.
+ * Spark's error classes ({@link SparkThrowable#getErrorClass()}, which Delta's exceptions carry), never by message,
+ * with one exception: a Spark Connect client turns an error class it does not know (every one of Delta's) into
+ * {@code INTERNAL_ERROR}, and names the class only in that error's message ({@link #errorClass}).
  */
 final class WriteConflicts {
     private static final Logger LOG = LoggerFactory.getLogger(WriteConflicts.class);
     /** Tries of a write, the first one included. */
     static final int ATTEMPTS = 5;
+    /**
+     * The error classes of Delta's conflict exceptions (its {@code ConcurrentModificationException}s), which is all a
+     * Spark Connect client learns of them: their type stays on the server.
+     */
+    private static final Set<String> CONFLICT = Set.of("DELTA_CONCURRENT_APPEND", "DELTA_CONCURRENT_DELETE_DELETE",
+            "DELTA_CONCURRENT_DELETE_READ", "DELTA_CONCURRENT_TRANSACTION", "DELTA_CONCURRENT_WRITE",
+            "DELTA_METADATA_CHANGED", "DELTA_PROTOCOL_CHANGED");
     /** Another job is creating the same table at this moment: its first commit is not visible yet. */
     private static final Set<String> TABLE_BEING_CREATED = Set.of("DELTA_TABLE_NOT_FOUND",
             "DELTA_TABLE_ALREADY_EXISTS");
@@ -27,6 +38,9 @@ final class WriteConflicts {
      */
     private static final Set<String> FOLDER_WITHOUT_TABLE = Set.of("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION",
             "DELTA_MISSING_DELTA_TABLE", "TABLE_OR_VIEW_ALREADY_EXISTS");
+
+    /** How a Spark Connect client's {@code INTERNAL_ERROR} names an error class it does not know. */
+    private static final Pattern UNKNOWN_CLASS = Pattern.compile("Cannot find main error class '([A-Z0-9_.]+)'");
 
     private WriteConflicts() {}
 
@@ -47,6 +61,7 @@ final class WriteConflicts {
                 String errorClass = errorClass(e);
                 boolean folderWithoutTable = errorClass != null && FOLDER_WITHOUT_TABLE.contains(errorClass);
                 if (!(e instanceof ConcurrentModificationException
+                        || (errorClass != null && CONFLICT.contains(errorClass.split("\\.")[0]))
                         || (errorClass != null && TABLE_BEING_CREATED.contains(errorClass))
                         || folderWithoutTable)) {
                     throw e;
@@ -72,11 +87,17 @@ final class WriteConflicts {
         }
     }
 
-    /** The Spark error class of the failure or of its first cause that has one, else null. */
+    /**
+     * The Spark error class of the failure or of its first cause that has one, else null. A Spark Connect client
+     * knows only Spark's own error classes: one it does not know (Delta's) reaches it as {@code INTERNAL_ERROR} whose
+     * message names the class, and that class is returned.
+     */
     static String errorClass(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SparkThrowable spark && spark.getErrorClass() != null) {
-                return spark.getErrorClass();
+                Matcher unknown = UNKNOWN_CLASS.matcher(String.valueOf(cause.getMessage()));
+                return "INTERNAL_ERROR".equals(spark.getErrorClass()) && unknown.find() ? unknown.group(1)
+                        : spark.getErrorClass();
             }
         }
         return null;

@@ -1,8 +1,6 @@
 package dev.reviewscore.bench;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.spark_partition_id;
 
 import dev.reviewscore.RunInfo;
 import dev.reviewscore.config.JobConfig;
@@ -99,9 +97,8 @@ final class SparkBenchmark {
     /** Reviews per second of reading, checking and scoring, into Spark's no-op sink. */
     double scoreOnly(JobConfig config, ModelBundle bundle) {
         Dataset<Row> source = ReviewSource.read(spark, config.source());
-        Dataset<Row> raw = ScoringJob.spreadOverCores(source,
-                source.select(spark_partition_id().as("partition")).agg(max("partition")).first().getInt(0) + 1, config.scoring().partitionsPerCore(),
-                config.source().columns().id());
+        Dataset<Row> raw = ScoringJob.spreadOverCores(source, ScoringJob.Extent.of(source).partitions(),
+                config.scoring().partitionsPerCore(), config.source().columns().id());
         Dataset<Row> normalized = ReviewSource.normalize(raw, config.source(), bundle.labels(),
                 bundle.positiveIndex(null)).where(col(ReviewColumns.REJECT_REASON).isNull());
         long rows = normalized.count();

@@ -172,12 +172,11 @@ public final class ScoringJob {
         try (SourceChanges.Read read = SourceChanges.read(spark, config.source(), why == null ? start.point() : null,
                 why)) {
             Dataset<Row> source = read.rows();
-            Row extent = source.select(spark_partition_id().as("partition")).agg(count(lit(1)), max("partition"))
-                    .first();
-            long input = extent.getLong(0);
-            Dataset<Row> normalized = ReviewSource.normalize(spreadOverCores(source,
-                    extent.isNullAt(1) ? 0 : extent.getInt(1) + 1, config.scoring().partitionsPerCore(),
-                    config.source().columns().id()), config.source(), bundle.labels(), positive);
+            Extent extent = Extent.of(source);
+            long input = extent.rows();
+            Dataset<Row> normalized = ReviewSource.normalize(spreadOverCores(source, extent.partitions(),
+                    config.scoring().partitionsPerCore(), config.source().columns().id()), config.source(),
+                    bundle.labels(), positive);
             Long before = scoredBefore == null ? null : scoredBefore.version();
             Dataset<Row> marked = markScored(normalized, before);
             LongAccumulator counter = classic.counter();
@@ -405,8 +404,7 @@ public final class ScoringJob {
      * robin would have to sort every partition by a hash of each whole row, text included, to be as repeatable.
      * A source without the id column (it fails its checks later) is spread round robin.
      *
-     * @param sourcePartitions how many partitions Spark reads the source in (1 + the largest
-     *     {@code spark_partition_id()} of its rows)
+     * @param sourcePartitions how many partitions Spark reads the source in ({@link Extent#partitions()})
      * @param idColumn the source's review id column
      */
     public static Dataset<Row> spreadOverCores(Dataset<Row> source, int sourcePartitions, int partitionsPerCore,
@@ -418,6 +416,22 @@ public final class ScoringJob {
         boolean hasId = Arrays.stream(source.columns()).anyMatch(idColumn::equalsIgnoreCase);
         return hasId ? source.repartition(partitions, col(ReviewSource.quote(idColumn)))
                 : source.repartition(partitions);
+    }
+
+    /**
+     * How many rows a source has, and how many partitions Spark reads it in (1 + the largest
+     * {@code spark_partition_id()} of its rows), in one pass over it.
+     *
+     * @param rows the rows
+     * @param partitions the partitions
+     */
+    public record Extent(long rows, int partitions) {
+        /** Counts the source's rows and partitions. */
+        public static Extent of(Dataset<Row> source) {
+            Row extent = source.select(spark_partition_id().as("partition")).agg(count(lit(1)), max("partition"))
+                    .first();
+            return new Extent(extent.getLong(0), extent.isNullAt(1) ? 0 : extent.getInt(1) + 1);
+        }
     }
 
     /**

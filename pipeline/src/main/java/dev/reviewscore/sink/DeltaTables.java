@@ -39,15 +39,26 @@ public final class DeltaTables {
 
     /** Whether the table exists (as a Delta table, for paths). */
     public static boolean exists(SparkSession spark, TableLocation location) {
-        if (location.isCatalogTable()) {
-            return spark.catalog().tableExists(location.table());
+        return properties(spark, location) != null;
+    }
+
+    /**
+     * The table's properties ({@code SHOW TBLPROPERTIES}), or null when there is no such table (no Delta table, for
+     * paths). Unlike {@code DESCRIBE DETAIL}, this reads no file list: a table just written needs no state rebuilt.
+     */
+    private static Map<String, String> properties(SparkSession spark, TableLocation location) {
+        if (location.isCatalogTable() && !spark.catalog().tableExists(location.table())) {
+            return null;
         }
         try {
-            return "delta".equals(spark.sql("DESCRIBE DETAIL " + location.sqlName()).first().getAs("format"));
+            Map<String, String> properties = new HashMap<>();
+            spark.sql("SHOW TBLPROPERTIES " + location.sqlName()).collectAsList()
+                    .forEach(row -> properties.put(row.getString(0), row.getString(1)));
+            return properties;
         } catch (Exception e) { // Spark's AnalysisException is a checked exception
             // Delta names no table at the path when it resolves delta.`path`
-            if ("DELTA_MISSING_DELTA_TABLE".equals(WriteConflicts.errorClass(e))) {
-                return false;
+            if (!location.isCatalogTable() && "DELTA_MISSING_DELTA_TABLE".equals(WriteConflicts.errorClass(e))) {
+                return null;
             }
             throw e;
         }
@@ -78,8 +89,9 @@ public final class DeltaTables {
      */
     public static void ensureTable(SparkSession spark, TableLocation location, StructType schema,
                                    List<String> partitionBy, Map<String, String> properties) {
-        if (exists(spark, location)) {
-            upgrade(spark, location, schema);
+        Map<String, String> existing = properties(spark, location);
+        if (existing != null) {
+            upgrade(spark, location, schema, existing.get(TableSchemas.VERSION_PROPERTY));
             return;
         }
         for (String column : partitionBy) {
@@ -109,11 +121,7 @@ public final class DeltaTables {
         }
     }
 
-    private static void upgrade(SparkSession spark, TableLocation location, StructType schema) {
-        Dataset<Row> properties = spark.sql("SHOW TBLPROPERTIES " + location.sqlName());
-        List<Row> version = properties.where(properties.col("key").equalTo(TableSchemas.VERSION_PROPERTY))
-                .collectAsList();
-        String found = version.isEmpty() ? null : version.get(0).getString(1);
+    private static void upgrade(SparkSession spark, TableLocation location, StructType schema, String found) {
         if (found == null || found.equals(Integer.toString(TableSchemas.VERSION))) {
             return;
         }

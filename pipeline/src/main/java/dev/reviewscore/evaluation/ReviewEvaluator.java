@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.map_keys;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.when;
 
@@ -332,11 +333,13 @@ public final class ReviewEvaluator {
 
     /** Fails on a label value that is not a label: it would otherwise count as unlabeled without a word. */
     private void checkLabels(Dataset<Row> rows, Column labelIndex, List<String> names) {
-        List<Row> unknown = rows.where(col(ReviewSource.quote(labelCol)).isNotNull().and(labelIndex.isNull()))
-                .select(col(ReviewSource.quote(labelCol)).cast("string")).limit(1).collectAsList();
-        if (!unknown.isEmpty()) {
+        // one aggregate over every partition: a LIMIT 1 that finds nothing (the usual case) would scan the rows
+        // again in ever more partitions, one Spark job each
+        String unknown = rows.where(col(ReviewSource.quote(labelCol)).isNotNull().and(labelIndex.isNull()))
+                .agg(min(col(ReviewSource.quote(labelCol)).cast("string"))).first().getString(0);
+        if (unknown != null) {
             throw new InvalidInputException("Cannot evaluate: label column \"" + labelCol + "\" holds \""
-                    + unknown.get(0).getString(0) + "\", which is not one of the labels " + names + ". Fix: "
+                    + unknown + "\", which is not one of the labels " + names + ". Fix: "
                     + "map the labels first, or give the labels in index order.");
         }
     }

@@ -1,12 +1,12 @@
 package dev.reviewscore.monitoring;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.reviewscore.config.TableLocation;
@@ -16,7 +16,10 @@ import dev.reviewscore.sink.DeltaTables;
 import dev.reviewscore.sink.TableSchemas;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,8 +54,9 @@ public final class ScoreMonitor {
         Dataset<Row> earlier = DeltaTables.exists(spark, metrics) ? DeltaTables.read(spark, metrics)
                 .where(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion))
                         .and(col(TableSchemas.RUN_ID).lt(lit(runId)))) : null;
-        String lastMonitored = earlier == null ? null
-                : latestRun(earlier.where(col("metric").equalTo(Metric.MONITORED_REVIEWS.metricName())));
+        Map<String, String> latest = earlier == null ? Map.of()
+                : latestRuns(earlier, Metric.MONITORED_REVIEWS, Metric.SCORE_HISTOGRAM);
+        String lastMonitored = latest.get(Metric.MONITORED_REVIEWS.metricName());
         Column batch = col(TableSchemas.RUN_ID).leq(lit(runId));
         if (lastMonitored != null) {
             batch = batch.and(col(TableSchemas.RUN_ID).gt(lit(lastMonitored)));
@@ -60,23 +64,29 @@ public final class ScoreMonitor {
         Dataset<Row> run = DeltaTables.read(spark, scored)
                 .where(batch.and(col(TableSchemas.MODEL_VERSION).equalTo(lit(modelVersion))))
                 .select(col("positive_probability").as("score"), col("predicted_label"));
-        Row totals = run.agg(count(lit(1)), avg(when(col("predicted_label").equalTo(lit(positiveLabel)), 1.0)
-                .otherwise(0.0)), avg(col("score"))).first();
-        long reviews = totals.getLong(0);
+        // one pass: the totals are the sums of the bins
+        long reviews = 0;
+        long positives = 0;
+        double scoreSum = 0;
+        for (Row bin : run.groupBy(least(floor(col("score").multiply(RunMonitoring.BINS)),
+                        lit(RunMonitoring.BINS - 1)).cast("int").as("bin"))
+                .agg(count(lit(1)), count(when(col("predicted_label").equalTo(lit(positiveLabel)), true)),
+                        sum(col("score")))
+                .collectAsList()) {
+            histogram[bin.getInt(0)] = bin.getLong(1);
+            reviews += bin.getLong(1);
+            positives += bin.getLong(2);
+            scoreSum += bin.getDouble(3);
+        }
         if (reviews == 0) {
             return new RunMonitoring(0, null, null, histogram, null, null, "this run scored no reviews");
         }
-        for (Row bin : run.groupBy(least(floor(col("score").multiply(RunMonitoring.BINS)),
-                lit(RunMonitoring.BINS - 1)).cast("int").as("bin")).count().collectAsList()) {
-            histogram[bin.getInt(0)] = bin.getLong(1);
-        }
-        Dataset<Row> histograms = earlier == null ? null
-                : earlier.where(col("metric").equalTo(Metric.SCORE_HISTOGRAM.metricName()));
-        String previous = histograms == null ? null : latestRun(histograms);
+        String previous = latest.get(Metric.SCORE_HISTOGRAM.metricName());
         long[] previousHistogram = null;
         if (previous != null) {
             previousHistogram = new long[RunMonitoring.BINS];
-            for (Row bin : histograms.where(col(TableSchemas.RUN_ID).equalTo(lit(previous)))
+            for (Row bin : earlier.where(col("metric").equalTo(Metric.SCORE_HISTOGRAM.metricName())
+                            .and(col(TableSchemas.RUN_ID).equalTo(lit(previous))))
                     .select("slice_value", "value").collectAsList()) {
                 for (int i = 0; i < RunMonitoring.BINS; i++) {
                     if (RunMonitoring.binLabel(i).equals(bin.getString(0))) {
@@ -87,14 +97,19 @@ public final class ScoreMonitor {
         }
         Double drift = previousHistogram == null ? null
                 : PopulationStability.index(previousHistogram, histogram);
-        return new RunMonitoring(reviews, totals.getDouble(1), totals.getDouble(2), histogram, drift, previous,
+        return new RunMonitoring(reviews, (double) positives / reviews, scoreSum / reviews, histogram, drift, previous,
                 previous == null ? "no earlier scoring run of this model version to compare with" : null);
     }
 
-    /** The latest run id among metrics rows, or null. */
-    private static String latestRun(Dataset<Row> rows) {
-        Row latest = rows.agg(max(col(TableSchemas.RUN_ID))).first();
-        return latest.isNullAt(0) ? null : latest.getString(0);
+    /** The latest run id with rows of each of these metrics, by metric name (absent when none has rows). */
+    private static Map<String, String> latestRuns(Dataset<Row> rows, Metric... of) {
+        Map<String, String> latest = new HashMap<>();
+        for (Row row : rows.where(col("metric").isin((Object[]) Arrays.stream(of).map(Metric::metricName)
+                        .toArray(String[]::new)))
+                .groupBy("metric").agg(max(col(TableSchemas.RUN_ID))).collectAsList()) {
+            latest.put(row.getString(0), row.getString(1));
+        }
+        return latest;
     }
 
     /** The monitoring as metrics table rows (slice all/all, the histogram under slice score_bin). */

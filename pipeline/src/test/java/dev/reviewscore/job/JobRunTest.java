@@ -76,6 +76,12 @@ class JobRunTest {
         Scored first = run(Action.SCORE, model, "source.labels.kind = names").scored();
         assertEquals(4, first.monitoring().reviews());
         assertEquals(0.5, first.monitoring().positiveRate());
+        double meanScore = 0;
+        for (Row row : spark.read().format("delta").load(dir.resolve("scored").toString())
+                .select("positive_probability").collectAsList()) {
+            meanScore += row.getDouble(0) / 4;
+        }
+        assertEquals(meanScore, first.monitoring().meanScore(), 1e-12, "the mean score, added up here row by row");
         assertNull(first.monitoring().drift());
         writeSource(RowFactory.create("b1", "Dreadful.", "negative"), RowFactory.create("b2", "Terrible plot.", "negative"),
                 RowFactory.create("b3", "Awful, just awful.", "negative"), RowFactory.create("b4", "A bore.", "negative"));

@@ -39,7 +39,8 @@ public final class DeltaTables {
 
     /** Whether the table exists (as a Delta table, for paths). */
     public static boolean exists(SparkSession spark, TableLocation location) {
-        return properties(spark, location) != null;
+        return location.isCatalogTable() ? spark.catalog().tableExists(location.table())
+                : properties(spark, location) != null;
     }
 
     /**

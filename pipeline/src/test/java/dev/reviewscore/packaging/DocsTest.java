@@ -135,6 +135,28 @@ class DocsTest {
     }
 
     @Test
+    void everySourcePathTheDocumentsNameExists() throws IOException {
+        // a path with a src/ folder, from the project or from pipeline/ (README's layout names pipeline's folders)
+        Pattern path = Pattern.compile("(?<![\\w/.-])((?:[\\w.-]+/)*src/[\\w./-]*\\w)");
+        List<String> missing = new ArrayList<>();
+        List<Path> documents = new ArrayList<>(List.of(PROJECT.resolve("README.md"),
+                PROJECT.resolve("RELIABILITY.md")));
+        try (var docs = Files.list(PROJECT.resolve("docs"))) {
+            docs.filter(file -> file.toString().endsWith(".md")).forEach(documents::add);
+        }
+        for (Path document : documents) {
+            Matcher named = path.matcher(Files.readString(document));
+            while (named.find()) {
+                String name = named.group(1);
+                if (!Files.exists(PROJECT.resolve(name)) && !Files.exists(PROJECT.resolve("pipeline").resolve(name))) {
+                    missing.add(PROJECT.relativize(document) + ": " + name);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "the documents name source paths that do not exist");
+    }
+
+    @Test
     void everyLinkBetweenTheDocumentsLeadsToAFileAndAHeading() throws IOException {
         List<Path> documents = new ArrayList<>(List.of(PROJECT.resolve("README.md"), PROJECT.resolve("RELIABILITY.md"),
                 PROJECT.resolve("BENCHMARKS.md")));
